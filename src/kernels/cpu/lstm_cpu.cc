@@ -1,0 +1,150 @@
+// Batched LSTM on GEMMs: the input projection of all T steps is one (T*B, E) x (E, 4H) GEMM;
+// each step adds h_{t-1} U with one (B, H) x (H, 4H) GEMM and runs one fused pointwise
+// pass; backward runs the cell backward and one dz U^T GEMM per step, then computes dW,
+// dU and dx for all steps as three large GEMMs after the time loop.
+#include <algorithm>
+#include <cstring>
+
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/vmath.h"
+#include "kernels/lstm.h"
+
+// The pointwise passes are compiled for AVX-512, AVX2 and baseline x86-64; the loader
+// picks the best one for the running CPU.
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define SENTIMENT_MULTIVERSION __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+#else
+#define SENTIMENT_MULTIVERSION
+#endif
+
+namespace sentiment::kernels::cpu {
+namespace {
+
+template <typename F>
+inline void cell_forward_row(F* __restrict h, F* __restrict c, F* __restrict z,
+                             const F* __restrict c_prev, size_t H) {
+  F* zi = z;
+  F* zf = z + H;
+  F* zg = z + 2 * H;
+  F* zo = z + 3 * H;
+  for (size_t k = 0; k < H; ++k) {
+    const F i = vmath::sigmoid(zi[k]);
+    const F f = vmath::sigmoid(zf[k]);
+    const F g = vmath::tanh(zg[k]);
+    const F o = vmath::sigmoid(zo[k]);
+    const F cn = f * c_prev[k] + i * g;
+    zi[k] = i, zf[k] = f, zg[k] = g, zo[k] = o;
+    c[k] = cn;
+    h[k] = o * vmath::tanh(cn);
+  }
+}
+
+template <typename F>
+inline void cell_backward_row(F* __restrict dz, F* __restrict dc, const F* __restrict dh,
+                              const F* __restrict a, const F* __restrict c,
+                              const F* __restrict c_prev, size_t H) {
+  for (size_t k = 0; k < H; ++k) {
+    const F i = a[k], f = a[H + k], g = a[2 * H + k], o = a[3 * H + k];
+    // tanh(c_t) is recomputed rather than stored: one more transcendental per element
+    // instead of another (T, B, H) buffer to write and read back.
+    const F tc = vmath::tanh(c[k]);
+    const F dck = dc[k] + dh[k] * o * (F(1) - tc * tc);
+    dz[k] = dck * g * i * (F(1) - i);
+    dz[H + k] = dck * c_prev[k] * f * (F(1) - f);
+    dz[2 * H + k] = dck * i * (F(1) - g * g);
+    dz[3 * H + k] = dh[k] * tc * o * (F(1) - o);
+    dc[k] = dck * f;
+  }
+}
+
+SENTIMENT_MULTIVERSION
+void cell_forward_f32(float* h, float* c, float* z, const float* c_prev, size_t B, size_t H) {
+  for (size_t n = 0; n < B; ++n)
+    cell_forward_row(h + n * H, c + n * H, z + n * 4 * H, c_prev + n * H, H);
+}
+
+SENTIMENT_MULTIVERSION
+void cell_backward_f32(float* dz, float* dc, const float* dh, const float* gates, const float* c,
+                       const float* c_prev, size_t B, size_t H) {
+  for (size_t n = 0; n < B; ++n)
+    cell_backward_row(dz + n * 4 * H, dc + n * H, dh + n * H, gates + n * 4 * H, c + n * H,
+                      c_prev + n * H, H);
+}
+
+}  // namespace
+
+template <typename F>
+void lstm_cell_forward(F* h, F* c, F* z, const F* c_prev, size_t B, size_t H) noexcept {
+  if constexpr (sizeof(F) == sizeof(float)) {
+    cell_forward_f32(h, c, z, c_prev, B, H);
+  } else {
+    for (size_t n = 0; n < B; ++n)
+      cell_forward_row(h + n * H, c + n * H, z + n * 4 * H, c_prev + n * H, H);
+  }
+}
+
+template <typename F>
+void lstm_cell_backward(F* dz, F* dc, const F* dh, const F* gates, const F* c, const F* c_prev,
+                        size_t B, size_t H) noexcept {
+  if constexpr (sizeof(F) == sizeof(float)) {
+    cell_backward_f32(dz, dc, dh, gates, c, c_prev, B, H);
+  } else {
+    for (size_t n = 0; n < B; ++n)
+      cell_backward_row(dz + n * 4 * H, dc + n * H, dh + n * H, gates + n * 4 * H, c + n * H,
+                        c_prev + n * H, H);
+  }
+}
+
+template <typename F>
+void lstm_forward(F* h_seq, F* c_seq, F* gates, const F* x, const F* W, const F* U, const F* b,
+                  LstmDims d) noexcept {
+  const size_t T = d.T, B = d.B, E = d.E, H = d.H, G = 4 * H;
+  for (size_t r = 0; r < T * B; ++r) std::copy(b, b + G, gates + r * G);
+  gemm<F>(Trans::kNo, Trans::kNo, T * B, G, E, F(1), x, E, W, G, F(1), gates, G);
+  std::fill(h_seq, h_seq + B * H, F(0));
+  std::fill(c_seq, c_seq + B * H, F(0));
+  for (size_t t = 0; t < T; ++t) {
+    F* z = gates + t * B * G;
+    gemm<F>(Trans::kNo, Trans::kNo, B, G, H, F(1), h_seq + t * B * H, H, U, G, F(1), z, G);
+    lstm_cell_forward(h_seq + (t + 1) * B * H, c_seq + (t + 1) * B * H, z, c_seq + t * B * H,
+                      B, H);
+  }
+}
+
+template <typename F>
+void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_last,
+                   const F* x, const F* W, const F* U, const F* h_seq, const F* c_seq,
+                   const F* gates, LstmDims d) noexcept {
+  const size_t T = d.T, B = d.B, E = d.E, H = d.H, G = 4 * H;
+  F* dh = scratch;
+  F* dc = scratch + B * H;
+  std::copy(dh_last, dh_last + B * H, dh);
+  std::fill(dc, dc + B * H, F(0));
+  for (size_t t = T; t-- > 0;) {
+    F* dz = dgates + t * B * G;
+    lstm_cell_backward(dz, dc, dh, gates + t * B * G, c_seq + (t + 1) * B * H,
+                       c_seq + t * B * H, B, H);
+    if (t > 0) gemm<F>(Trans::kNo, Trans::kYes, B, H, G, F(1), dz, G, U, G, F(0), dh, H);
+  }
+  const size_t TB = T * B;
+  gemm<F>(Trans::kYes, Trans::kNo, H, G, TB, F(1), h_seq, H, dgates, G, F(1), dU, G);
+  gemm<F>(Trans::kYes, Trans::kNo, E, G, TB, F(1), x, E, dgates, G, F(1), dW, G);
+  gemm<F>(Trans::kNo, Trans::kYes, TB, E, G, F(1), dgates, G, W, G, F(1), dx, E);
+  for (size_t r = 0; r < TB; ++r) {
+    const F* row = dgates + r * G;
+    for (size_t j = 0; j < G; ++j) db[j] += row[j];
+  }
+}
+
+#define SENTIMENT_INSTANTIATE(F)                                                               \
+  template void lstm_forward<F>(F*, F*, F*, const F*, const F*, const F*, const F*, LstmDims);  \
+  template void lstm_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*,          \
+                                 const F*, const F*, const F*, const F*, LstmDims);             \
+  template void lstm_cell_forward<F>(F*, F*, F*, const F*, size_t, size_t);                     \
+  template void lstm_cell_backward<F>(F*, F*, const F*, const F*, const F*, const F*, size_t,   \
+                                      size_t);
+SENTIMENT_INSTANTIATE(float)
+SENTIMENT_INSTANTIATE(double)
+#undef SENTIMENT_INSTANTIATE
+
+}  // namespace sentiment::kernels::cpu

@@ -1,0 +1,36 @@
+// Adam update; the loop is element-wise over contiguous arrays and vectorises.
+#include "optim/adam.h"
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace sentiment {
+
+Adam::Adam(const AdamConfig& config, size_t num_params)
+    : config_(config), m_(num_params, 0.0f), v_(num_params, 0.0f) {}
+
+void Adam::step(std::span<float> params, std::span<const float> grad) {
+  if (params.size() != m_.size() || grad.size() != m_.size())
+    throw Error("adam: got " + std::to_string(params.size()) + " parameters and " +
+                std::to_string(grad.size()) + " gradients, expected " +
+                std::to_string(m_.size()));
+  ++t_;
+  const double t = static_cast<double>(t_);
+  const double alpha = config_.learning_rate * std::sqrt(1.0 - std::pow(config_.beta2, t)) /
+                       (1.0 - std::pow(config_.beta1, t));
+  const float b1 = static_cast<float>(config_.beta1), b2 = static_cast<float>(config_.beta2);
+  const float a = static_cast<float>(alpha), eps = static_cast<float>(config_.epsilon);
+  float* __restrict p = params.data();
+  const float* __restrict g = grad.data();
+  float* __restrict m = m_.data();
+  float* __restrict v = v_.data();
+  const size_t n = m_.size();
+  for (size_t k = 0; k < n; ++k) {
+    m[k] = b1 * m[k] + (1.0f - b1) * g[k];
+    v[k] = b2 * v[k] + (1.0f - b2) * g[k] * g[k];
+    p[k] -= a * m[k] / (std::sqrt(v[k]) + eps);
+  }
+}
+
+}  // namespace sentiment

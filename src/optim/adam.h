@@ -1,0 +1,38 @@
+// Adam in the form Keras implements it (epsilon added to sqrt(v), bias correction folded
+// into the step size):
+//   m = b1 m + (1 - b1) g;   v = b2 v + (1 - b2) g^2
+//   alpha_t = lr sqrt(1 - b2^t) / (1 - b1^t);   p -= alpha_t m / (sqrt(v) + eps)
+// Works on the model's flat parameter array, so one loop updates every layer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace sentiment {
+
+struct AdamConfig {
+  double learning_rate = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-7;
+};
+
+class Adam {
+ public:
+  Adam(const AdamConfig& config, size_t num_params);
+
+  // One update with gradient grad (same size as params); increments the step count.
+  void step(std::span<float> params, std::span<const float> grad);
+
+  int64_t steps() const { return t_; }
+  const AdamConfig& config() const { return config_; }
+
+ private:
+  AdamConfig config_;
+  std::vector<float> m_, v_;
+  int64_t t_ = 0;
+};
+
+}  // namespace sentiment
