@@ -35,6 +35,28 @@ TEST(Vmath, ErrorBoundsOverRange) {
   EXPECT_LT(worst_tanh, kTanhAbsolute);
 }
 
+// The 8-lane versions used by the cell kernels meet the same bounds.
+TEST(Vmath, VectorPathMeetsTheSameBounds) {
+  using kernels::vmath::v8f;
+  double worst_exp = 0, worst_sig = 0, worst_tanh = 0;
+  for (double v = -90.0; v <= 90.0; v += 8.0 / 1024.0) {
+    v8f x;
+    for (int l = 0; l < 8; ++l) x[l] = static_cast<float>(v + l / 1024.0);
+    const v8f e = kernels::vmath::exp_v(x), s = kernels::vmath::sigmoid_v(x),
+              t = kernels::vmath::tanh_v(x);
+    for (int l = 0; l < 8; ++l) {
+      const double xd = static_cast<double>(x[l]);
+      if (xd >= -87.0 && xd <= 88.0)
+        worst_exp = std::max(worst_exp, std::abs(e[l] - std::exp(xd)) / std::exp(xd));
+      worst_sig = std::max(worst_sig, std::abs(s[l] - 1.0 / (1.0 + std::exp(-xd))));
+      worst_tanh = std::max(worst_tanh, std::abs(t[l] - std::tanh(xd)));
+    }
+  }
+  EXPECT_LT(worst_exp, kExpRelative);
+  EXPECT_LT(worst_sig, kSigmoidAbsolute);
+  EXPECT_LT(worst_tanh, kTanhAbsolute);
+}
+
 TEST(Vmath, SaturatesCleanly) {
   for (float x : {-1e30f, -200.0f, 200.0f, 1e30f}) {
     EXPECT_TRUE(std::isfinite(sigmoid_f(x)));

@@ -12,7 +12,7 @@
 // The pointwise passes are compiled for AVX-512, AVX2 and baseline x86-64; the loader
 // picks the best one for the running CPU.
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define SENTIMENT_MULTIVERSION __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+#define SENTIMENT_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define SENTIMENT_MULTIVERSION
 #endif
@@ -22,12 +22,12 @@ namespace {
 
 template <typename F>
 inline void cell_forward_row(F* __restrict h, F* __restrict c, F* __restrict z,
-                             const F* __restrict c_prev, size_t H) {
+                             const F* __restrict c_prev, size_t H, size_t count) {
   F* zi = z;
   F* zf = z + H;
   F* zg = z + 2 * H;
   F* zo = z + 3 * H;
-  for (size_t k = 0; k < H; ++k) {
+  for (size_t k = 0; k < count; ++k) {
     const F i = vmath::sigmoid(zi[k]);
     const F f = vmath::sigmoid(zf[k]);
     const F g = vmath::tanh(zg[k]);
@@ -42,8 +42,8 @@ inline void cell_forward_row(F* __restrict h, F* __restrict c, F* __restrict z,
 template <typename F>
 inline void cell_backward_row(F* __restrict dz, F* __restrict dc, const F* __restrict dh,
                               const F* __restrict a, const F* __restrict c,
-                              const F* __restrict c_prev, size_t H) {
-  for (size_t k = 0; k < H; ++k) {
+                              const F* __restrict c_prev, size_t H, size_t count) {
+  for (size_t k = 0; k < count; ++k) {
     const F i = a[k], f = a[H + k], g = a[2 * H + k], o = a[3 * H + k];
     // tanh(c_t) is recomputed rather than stored: one more transcendental per element
     // instead of another (T, B, H) buffer to write and read back.
@@ -57,18 +57,60 @@ inline void cell_backward_row(F* __restrict dz, F* __restrict dc, const F* __res
   }
 }
 
+// Float cell passes: 8 lanes at a time with the vector-extension math, scalar tail.
 SENTIMENT_MULTIVERSION
 void cell_forward_f32(float* h, float* c, float* z, const float* c_prev, size_t B, size_t H) {
-  for (size_t n = 0; n < B; ++n)
-    cell_forward_row(h + n * H, c + n * H, z + n * 4 * H, c_prev + n * H, H);
+  using namespace vmath;
+  const size_t Hv = H - H % kLanes;
+  for (size_t n = 0; n < B; ++n) {
+    float* zn = z + n * 4 * H;
+    float* hn = h + n * H;
+    float* cn = c + n * H;
+    const float* cp = c_prev + n * H;
+    for (size_t k = 0; k < Hv; k += kLanes) {
+      const v8f i = sigmoid_v(load(zn + k));
+      const v8f f = sigmoid_v(load(zn + H + k));
+      const v8f g = tanh_v(load(zn + 2 * H + k));
+      const v8f o = sigmoid_v(load(zn + 3 * H + k));
+      const v8f cv = f * load(cp + k) + i * g;
+      store(zn + k, i);
+      store(zn + H + k, f);
+      store(zn + 2 * H + k, g);
+      store(zn + 3 * H + k, o);
+      store(cn + k, cv);
+      store(hn + k, o * tanh_v(cv));
+    }
+    if (Hv < H) cell_forward_row(hn + Hv, cn + Hv, zn + Hv, cp + Hv, H, H - Hv);
+  }
 }
 
 SENTIMENT_MULTIVERSION
 void cell_backward_f32(float* dz, float* dc, const float* dh, const float* gates, const float* c,
                        const float* c_prev, size_t B, size_t H) {
-  for (size_t n = 0; n < B; ++n)
-    cell_backward_row(dz + n * 4 * H, dc + n * H, dh + n * H, gates + n * 4 * H, c + n * H,
-                      c_prev + n * H, H);
+  using namespace vmath;
+  const size_t Hv = H - H % kLanes;
+  for (size_t n = 0; n < B; ++n) {
+    float* dzn = dz + n * 4 * H;
+    float* dcn = dc + n * H;
+    const float* dhn = dh + n * H;
+    const float* a = gates + n * 4 * H;
+    const float* cn = c + n * H;
+    const float* cp = c_prev + n * H;
+    for (size_t k = 0; k < Hv; k += kLanes) {
+      const v8f i = load(a + k), f = load(a + H + k), g = load(a + 2 * H + k);
+      const v8f o = load(a + 3 * H + k);
+      const v8f tc = tanh_v(load(cn + k));
+      const v8f dhk = load(dhn + k);
+      const v8f dck = load(dcn + k) + dhk * o * (1.0f - tc * tc);
+      store(dzn + k, dck * g * i * (1.0f - i));
+      store(dzn + H + k, dck * load(cp + k) * f * (1.0f - f));
+      store(dzn + 2 * H + k, dck * i * (1.0f - g * g));
+      store(dzn + 3 * H + k, dhk * tc * o * (1.0f - o));
+      store(dcn + k, dck * f);
+    }
+    if (Hv < H)
+      cell_backward_row(dzn + Hv, dcn + Hv, dhn + Hv, a + Hv, cn + Hv, cp + Hv, H, H - Hv);
+  }
 }
 
 }  // namespace
@@ -79,7 +121,7 @@ void lstm_cell_forward(F* h, F* c, F* z, const F* c_prev, size_t B, size_t H) no
     cell_forward_f32(h, c, z, c_prev, B, H);
   } else {
     for (size_t n = 0; n < B; ++n)
-      cell_forward_row(h + n * H, c + n * H, z + n * 4 * H, c_prev + n * H, H);
+      cell_forward_row(h + n * H, c + n * H, z + n * 4 * H, c_prev + n * H, H, H);
   }
 }
 
@@ -91,7 +133,7 @@ void lstm_cell_backward(F* dz, F* dc, const F* dh, const F* gates, const F* c, c
   } else {
     for (size_t n = 0; n < B; ++n)
       cell_backward_row(dz + n * 4 * H, dc + n * H, dh + n * H, gates + n * 4 * H, c + n * H,
-                        c_prev + n * H, H);
+                        c_prev + n * H, H, H);
   }
 }
 

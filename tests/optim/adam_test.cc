@@ -1,0 +1,53 @@
+// Adam against steps computed by hand from the Keras update rule.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/error.h"
+#include "optim/adam.h"
+
+namespace sentiment {
+namespace {
+
+TEST(Adam, FirstStepMovesEachParameterByLearningRate) {
+  // Step 1: m = 0.1 g, v = 0.001 g^2, alpha = lr sqrt(0.001) / 0.1, so the update is
+  // lr * g / (|g| + eps / sqrt(0.001)) ~= lr * sign(g).
+  Adam adam({}, 3);
+  std::vector<float> p = {1.0f, -2.0f, 0.5f};
+  const std::vector<float> g = {0.3f, -4.0f, 0.0f};
+  adam.step(p, g);
+  const double eps_term = 1e-7 / std::sqrt(1e-3);
+  EXPECT_NEAR(p[0], 1.0 - 1e-3 * 0.3 / (0.3 + eps_term), 1e-7);
+  EXPECT_NEAR(p[1], -2.0 + 1e-3 * 4.0 / (4.0 + eps_term), 1e-7);
+  EXPECT_FLOAT_EQ(p[2], 0.5f);
+  EXPECT_EQ(adam.steps(), 1);
+}
+
+TEST(Adam, SecondStepMatchesHandComputation) {
+  AdamConfig cfg;
+  cfg.learning_rate = 0.01;
+  Adam adam(cfg, 1);
+  std::vector<float> p = {0.0f};
+  adam.step(p, std::vector<float>{1.0f});
+  adam.step(p, std::vector<float>{-2.0f});
+  // By hand, in double.
+  double m = 0, v = 0, x = 0;
+  const double grads[] = {1.0, -2.0};
+  for (int t = 1; t <= 2; ++t) {
+    m = 0.9 * m + 0.1 * grads[t - 1];
+    v = 0.999 * v + 0.001 * grads[t - 1] * grads[t - 1];
+    const double alpha = 0.01 * std::sqrt(1 - std::pow(0.999, t)) / (1 - std::pow(0.9, t));
+    x -= alpha * m / (std::sqrt(v) + 1e-7);
+  }
+  EXPECT_NEAR(p[0], x, 1e-6);
+}
+
+TEST(Adam, RejectsMismatchedSizes) {
+  Adam adam({}, 2);
+  std::vector<float> p(3);
+  EXPECT_THROW(adam.step(p, std::vector<float>(3)), Error);
+}
+
+}  // namespace
+}  // namespace sentiment
