@@ -87,12 +87,6 @@ int run_train(const TrainOptions& o) {
   tc.threads = pool.size();
   tc.adam.learning_rate = o.learning_rate;
 
-  const fs::path out = o.out.empty() ? default_out_dir() : fs::path(o.out);
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec || !fs::is_directory(out))
-    throw Error("cannot create output directory " + out.string() + ": " + ec.message());
-
   data::LocateOptions where;
   if (!o.data.empty()) where.explicit_path = fs::path(o.data);
   where.project_root = SENTIMENT_SOURCE_DIR;
@@ -151,6 +145,12 @@ int run_train(const TrainOptions& o) {
   std::printf("Training on %zu reviews, validating on the last %.0f%%, %zu threads\n",
               encoded.train.n, o.validation_split * 100.0, pool.size());
   std::fflush(stdout);
+
+  const fs::path out = o.out.empty() ? default_out_dir() : fs::path(o.out);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec || !fs::is_directory(out))
+    throw Error("cannot create output directory " + out.string() + ": " + ec.message());
 
   ProgressPrinter progress(stdout, ::isatty(::fileno(stdout)) != 0);
   RunRecord record;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs, only those that are missing.
+# Sourced by run.sh and test.sh; safe to run on its own.
+set -euo pipefail
+
+SENTIMENT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libopenblas-dev libcli11-dev nlohmann-json3-dev libarchive-dev
+  libcurl4-openssl-dev libssl-dev ca-certificates
+  gnuplot-nox fonts-dejavu-core
+  libgtest-dev libbenchmark-dev
+)
+
+sentiment_install_deps() {
+  local missing=()
+  for pkg in "${SENTIMENT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing missing packages: ${missing[*]}" >&2
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  sentiment_install_deps
+fi
