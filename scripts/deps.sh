@@ -8,7 +8,7 @@ SENTIMENT_PACKAGES=(
   libopenblas-dev libcli11-dev nlohmann-json3-dev libarchive-dev
   libcurl4-openssl-dev libssl-dev ca-certificates
   gnuplot-nox fonts-dejavu-core
-  libgtest-dev libbenchmark-dev
+  zlib1g-dev libgtest-dev libbenchmark-dev
 )
 
 sentiment_install_deps() {

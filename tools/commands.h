@@ -11,5 +11,8 @@ namespace sentiment::cli {
 using Command = std::function<int()>;
 
 Command add_train_command(CLI::App& app);
+Command add_predict_command(CLI::App& app);
+Command add_test_command(CLI::App& app);
+Command add_export_command(CLI::App& app);
 
 }  // namespace sentiment::cli

@@ -3,6 +3,7 @@
 // non-zero exit status.
 #include <cstdio>
 #include <exception>
+#include <utility>
 
 #include "commands.h"
 #include "core/error.h"
@@ -11,7 +12,13 @@ int main(int argc, char** argv) {
   CLI::App app{"sentiment: LSTM text classifiers, trained and served natively on the CPU"};
   app.set_version_flag("--version", std::string("sentiment ") + SENTIMENT_VERSION);
   app.require_subcommand(1);
-  sentiment::cli::Command train = sentiment::cli::add_train_command(app);
+  namespace cli = sentiment::cli;
+  const std::pair<const char*, cli::Command> commands[] = {
+      {"train", cli::add_train_command(app)},
+      {"predict", cli::add_predict_command(app)},
+      {"test", cli::add_test_command(app)},
+      {"export", cli::add_export_command(app)},
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -26,7 +33,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    if (app.got_subcommand("train")) return train();
+    for (const auto& [name, run] : commands)
+      if (app.got_subcommand(name)) return run();
     return 2;
   } catch (const sentiment::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -12,9 +12,12 @@
 #include <thread>
 
 #include "commands.h"
+#include "common.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "data/imdb.h"
+#include "io/classifier.h"
+#include "io/model_file.h"
 #include "kernels/cpu/gemm.h"
 #include "model/model.h"
 #include "train/history.h"
@@ -48,10 +51,6 @@ struct TrainOptions {
   bool no_plot = false;
 };
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
 fs::path default_out_dir() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -76,8 +75,8 @@ void take_first(data::EncodedSplit& split, size_t n) {
 
 int run_train(const TrainOptions& o) {
   const auto t_start = std::chrono::steady_clock::now();
-  kernels::gemm_use_single_thread();
-  ThreadPool pool(static_cast<size_t>(o.threads));
+  const std::unique_ptr<ThreadPool> pool_ptr = make_pool(o.threads);
+  ThreadPool& pool = *pool_ptr;
 
   TrainConfig tc;
   tc.epochs = o.epochs;
@@ -87,12 +86,7 @@ int run_train(const TrainOptions& o) {
   tc.threads = pool.size();
   tc.adam.learning_rate = o.learning_rate;
 
-  data::LocateOptions where;
-  if (!o.data.empty()) where.explicit_path = fs::path(o.data);
-  where.project_root = SENTIMENT_SOURCE_DIR;
-  where.allow_download = !o.no_download;
-  where.log = [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); };
-  const fs::path data_path = data::locate_imdb(where);
+  const fs::path data_path = find_imdb(o.data, !o.no_download);
 
   auto t = std::chrono::steady_clock::now();
   const data::ImdbReviews reviews = data::read_imdb(data_path);
@@ -152,10 +146,34 @@ int run_train(const TrainOptions& o) {
   if (ec || !fs::is_directory(out))
     throw Error("cannot create output directory " + out.string() + ": " + ec.message());
 
+  Preprocessing pre;
+  pre.maxlen = enc.maxlen;
+  pre.padding = enc.padding;
+  pre.truncating = enc.truncating;
+  // Snapshot of the model with everything needed to use it on raw text.
+  auto save = [&](const fs::path& path, const nlohmann::ordered_json& metrics) {
+    Classifier c(model, encoded.vocab, pre);
+    c.training_json = config.dump();
+    c.metrics_json = metrics.dump();
+    save_model(path, c);
+  };
+
   ProgressPrinter progress(stdout, ::isatty(::fileno(stdout)) != 0);
+  TrainCallbacks callbacks = progress.callbacks();
+  double best_val = -1.0;
+  callbacks.epoch_end = [&](const EpochResult& r) {
+    progress.epoch_end(r);
+    // Keras ModelCheckpoint(save_best_only=True, monitor="val_accuracy").
+    if (r.val.n > 0 && r.val.accuracy > best_val) {
+      best_val = r.val.accuracy;
+      save(out / "best.model", {{"epoch", r.epoch},
+                                {"val_accuracy", r.val.accuracy},
+                                {"val_loss", r.val.loss}});
+    }
+  };
   RunRecord record;
   record.config_json = config.dump();
-  record.history = fit(model, encoded.train, tc, pool, progress.callbacks());
+  record.history = fit(model, encoded.train, tc, pool, callbacks);
 
   record.test = evaluate(model, encoded.test, 0, encoded.test.n, tc.eval_batch_size, pool);
   record.has_test = true;
@@ -163,9 +181,18 @@ int run_train(const TrainOptions& o) {
   std::printf("Test Loss: %.4f\n", record.test.loss);
   std::printf("Test Accuracy: %.4f\n", record.test.accuracy);
 
+  const History& h = record.history;
+  save(out / "final.model", {{"epoch", o.epochs},
+                             {"loss", h.loss.back()},
+                             {"accuracy", h.accuracy.back()},
+                             {"val_loss", h.val_loss.back()},
+                             {"val_accuracy", h.val_accuracy.back()},
+                             {"test_loss", record.test.loss},
+                             {"test_accuracy", record.test.accuracy}});
   write_history(out, record);
   if (!o.no_plot) plot_history(out, record.history);
-  std::printf("Wrote %s/{history.json,history.csv%s} (total %.1fs)\n", out.c_str(),
+  std::printf("Wrote %s/{final.model%s,history.json,history.csv%s} (total %.1fs)\n", out.c_str(),
+              best_val >= 0.0 ? ",best.model" : "",
               o.no_plot ? "" : ",accuracy.png,accuracy.svg,loss.png,loss.svg",
               record.total_seconds);
   return 0;
@@ -187,9 +214,7 @@ Command add_train_command(CLI::App& app) {
                   "Fraction of the training rows held out (the last ones), in [0, 1)")
       ->check(CLI::Range(0.0, 0.999999))->capture_default_str();
   cmd->add_option("--seed", o->seed, "Random seed (initialisation and shuffling)")->capture_default_str();
-  cmd->add_option("--threads", o->threads,
-                  "Worker threads (default 0 = one per core). BLAS always runs single-threaded "
-                  "inside them, so the two never compete; results are identical for any value")
+  cmd->add_option("--threads", o->threads, kThreadsHelp)
       ->check(CLI::Range(0, 1024))->capture_default_str();
   cmd->add_option("--vocab-size", o->vocab_size, "Keep word indices below this (Keras num_words)")
       ->check(CLI::Range(4, 10000000))->capture_default_str();

@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "core/file_util.h"
@@ -43,6 +45,39 @@ std::string plot_commands(const std::string& data, const std::string& title,
 
 }  // namespace
 
+namespace {
+
+// Runs gnuplot on script (saved as script_path); the script renders each output to
+// "<name>.tmp", which is renamed into place once gnuplot succeeded.
+void render(const std::filesystem::path& dir, const std::filesystem::path& script_path,
+            const std::string& script, const std::vector<std::string>& outputs,
+            const PlotOptions& opt) {
+  write_file_atomic(script_path, script);
+  const std::string cmd =
+      shell_quote(opt.gnuplot) + " " + shell_quote(script_path.string()) + " 2>&1";
+  std::FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) throw Error("plot: cannot start " + opt.gnuplot);
+  std::string output;
+  char buf[512];
+  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) output.append(buf, n);
+  const int status = ::pclose(pipe);
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+      throw Error("plot: gnuplot not found (install the gnuplot-nox package)");
+    throw Error("plot: gnuplot failed: " + output);
+  }
+  for (const auto& name : outputs) {
+    std::error_code ec;
+    std::filesystem::rename(dir / (name + ".tmp"), dir / name, ec);
+    if (ec) throw Error("plot: gnuplot did not write " + (dir / name).string());
+  }
+}
+
+const char* kPng = "pngcairo size 900,600 font 'Sans,11'";
+const char* kSvg = "svg size 900,600 font 'Sans,11'";
+
+}  // namespace
+
 void plot_history(const std::filesystem::path& dir, const History& h, const PlotOptions& opt) {
   if (h.loss.empty()) throw Error("plot: the history has no epochs");
   const std::filesystem::path data = dir / "history.dat";
@@ -62,39 +97,49 @@ void plot_history(const std::filesystem::path& dir, const History& h, const Plot
     int train_col, val_col;
   };
   const Output outputs[] = {
-      {"accuracy.png", "pngcairo size 900,600 font 'Sans,11'", "Accuracy", "bottom right", 3, 5},
-      {"accuracy.svg", "svg size 900,600 font 'Sans,11'", "Accuracy", "bottom right", 3, 5},
-      {"loss.png", "pngcairo size 900,600 font 'Sans,11'", "Loss", "top right", 2, 4},
-      {"loss.svg", "svg size 900,600 font 'Sans,11'", "Loss", "top right", 2, 4},
+      {"accuracy.png", kPng, "Accuracy", "bottom right", 3, 5},
+      {"accuracy.svg", kSvg, "Accuracy", "bottom right", 3, 5},
+      {"loss.png", kPng, "Loss", "top right", 2, 4},
+      {"loss.svg", kSvg, "Loss", "top right", 2, 4},
   };
+  std::vector<std::string> names;
   for (const auto& o : outputs) {
     const std::string title = o.ylabel == "Accuracy" ? opt.title : opt.title + ": loss";
     script += "reset\nset terminal " + o.terminal + "\n";
     script += "set output " + quote((dir / (o.name + ".tmp")).string()) + "\n";
     script += plot_commands(data.string(), title, o.ylabel, o.train_col, o.val_col, o.key, epochs);
     script += "unset output\n";
+    names.push_back(o.name);
   }
-  const std::filesystem::path script_path = dir / "plot.gp";
-  write_file_atomic(script_path, script);
+  render(dir, dir / "plot.gp", script, names, opt);
+}
 
-  const std::string cmd =
-      shell_quote(opt.gnuplot) + " " + shell_quote(script_path.string()) + " 2>&1";
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) throw Error("plot: cannot start " + opt.gnuplot);
-  std::string output;
-  char buf[512];
-  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) output.append(buf, n);
-  const int status = ::pclose(pipe);
-  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-      throw Error("plot: gnuplot not found (install the gnuplot-nox package)");
-    throw Error("plot: gnuplot failed: " + output);
+void plot_roc(const std::filesystem::path& dir, const std::string& stem,
+              const BinaryReport& report, const std::string& title, const PlotOptions& opt) {
+  const std::filesystem::path data = dir / (stem + ".dat");
+  std::string rows = "# fpr tpr threshold\n";
+  char line[128];
+  for (const auto& pt : report.roc) {
+    std::snprintf(line, sizeof line, "%.6f %.6f %.6f\n", pt.fpr, pt.tpr, pt.threshold);
+    rows += line;
   }
-  for (const auto& o : outputs) {
-    std::error_code ec;
-    std::filesystem::rename(dir / (o.name + ".tmp"), dir / o.name, ec);
-    if (ec) throw Error("plot: gnuplot did not write " + (dir / o.name).string());
+  write_file_atomic(data, rows);
+  std::snprintf(line, sizeof line, "ROC (AUC = %.4f)", report.roc_auc);
+  std::string script;
+  std::vector<std::string> names;
+  for (const auto& [ext, terminal] : {std::pair{".png", kPng}, std::pair{".svg", kSvg}}) {
+    const std::string name = stem + ext;
+    script += "reset\nset terminal " + std::string(terminal) + "\n";
+    script += "set output " + quote((dir / (name + ".tmp")).string()) + "\n";
+    script += "set title " + quote(title) + "\nset xlabel 'False positive rate'\n";
+    script += "set ylabel 'True positive rate'\nset grid\nset key bottom right box opaque\n";
+    script += "set size ratio -1\nset xrange [0:1]\nset yrange [0:1]\n";
+    script += "plot " + quote(data.string()) + " using 1:2 with lines lw 2 title " +
+              quote(line) + ", x with lines dt 2 lc rgb 'gray' title 'Chance'\n";
+    script += "unset output\n";
+    names.push_back(name);
   }
+  render(dir, dir / (stem + ".gp"), script, names, opt);
 }
 
 }  // namespace sentiment

@@ -1,10 +1,12 @@
-// Training curves drawn by gnuplot, driven as a child process: accuracy.{png,svg} (training
-// vs validation accuracy per epoch) and loss.{png,svg}.
+// Plots drawn by gnuplot, driven as a child process: the training curves accuracy.{png,svg}
+// (training vs validation accuracy per epoch) and loss.{png,svg}, and the ROC curve of a
+// test report.
 #pragma once
 
 #include <filesystem>
 #include <string>
 
+#include "train/report.h"
 #include "train/trainer.h"
 
 namespace sentiment {
@@ -18,5 +20,10 @@ struct PlotOptions {
 // or fails, with its message.
 void plot_history(const std::filesystem::path& dir, const History& history,
                   const PlotOptions& options = {});
+
+// Writes <stem>.png and <stem>.svg with the ROC curve and its AUC.
+void plot_roc(const std::filesystem::path& dir, const std::string& stem,
+              const BinaryReport& report, const std::string& title,
+              const PlotOptions& options = {});
 
 }  // namespace sentiment

@@ -15,19 +15,16 @@
 namespace sentiment {
 namespace {
 
-size_t num_shards(size_t batch) { return (batch + kShardSize - 1) / kShardSize; }
-
-void check_tokens(const Model& model, const data::EncodedSplit& data) {
-  const auto V = static_cast<int32_t>(model.config().vocab_size);
-  for (size_t k = 0; k < data.tokens.size(); ++k)
-    if (data.tokens[k] < 0 || data.tokens[k] >= V)
-      throw Error("token index " + std::to_string(data.tokens[k]) + " at row " +
-                  std::to_string(k / data.maxlen) + " is outside the vocabulary [0, " +
-                  std::to_string(V) + ")");
+void check_split(const Model& model, const data::EncodedSplit& data) {
   if (data.labels.size() != data.n || data.tokens.size() != data.n * data.maxlen)
     throw Error("encoded data is inconsistent: " + std::to_string(data.n) + " rows, " +
                 std::to_string(data.labels.size()) + " labels, " +
                 std::to_string(data.tokens.size()) + " tokens");
+  try {
+    check_tokens(model, data.tokens.data(), data.tokens.size());
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (row length " + std::to_string(data.maxlen) + ")");
+  }
 }
 
 // Per-shard sums for one batch, reduced in shard order by the caller.
@@ -42,29 +39,14 @@ size_t count_correct(const float* logits, const float* labels, size_t B) {
   return correct;
 }
 
-// Logits for rows [begin, end) in chunks of batch_size split into shards; caches are
-// per worker because nothing persists between shards.
 std::vector<float> compute_logits(const Model& model, const data::EncodedSplit& data,
                                   size_t begin, size_t end, size_t batch_size, ThreadPool& pool) {
   if (begin > end || end > data.n)
     throw Error("rows [" + std::to_string(begin) + ", " + std::to_string(end) +
                 ") are outside the data's " + std::to_string(data.n) + " rows");
-  check_tokens(model, data);
-  std::vector<float> logits(end - begin);
-  std::vector<ShardCache> caches(pool.size());
-  batch_size = std::max(batch_size, size_t{1});
-  for (size_t start = begin; start < end; start += batch_size) {
-    const size_t B = std::min(batch_size, end - start);
-    pool.parallel_for(num_shards(B), [&](size_t s, size_t worker) {
-      const size_t first = start + s * kShardSize;
-      const size_t rows = std::min(kShardSize, start + B - first);
-      ShardCache& cache = caches[worker];
-      cache.resize(model.config(), rows, data.maxlen, false);
-      model_forward(model, cache, data.tokens.data() + first * data.maxlen, data.maxlen);
-      std::copy_n(cache.logits.data(), rows, logits.data() + (first - begin));
-    });
-  }
-  return logits;
+  check_split(model, data);
+  return predict_logits(model, data.tokens.data() + begin * data.maxlen, end - begin,
+                        data.maxlen, batch_size, pool);
 }
 
 }  // namespace
@@ -99,14 +81,14 @@ Metrics evaluate(const Model& model, const data::EncodedSplit& data, size_t begi
 std::vector<float> predict(const Model& model, const data::EncodedSplit& data, size_t begin,
                            size_t end, size_t batch_size, ThreadPool& pool) {
   std::vector<float> probs = compute_logits(model, data, begin, end, batch_size, pool);
-  for (auto& p : probs) p = 1.0f / (1.0f + std::exp(-p));
+  for (auto& p : probs) p = sigmoid(p);
   return probs;
 }
 
 History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& config,
             ThreadPool& pool, const TrainCallbacks& callbacks) {
   validate_train_config(config, data.n);
-  check_tokens(model, data);
+  check_split(model, data);
   const auto& cfg = model.config();
   const size_t T = data.maxlen, E = cfg.embedding_dim;
   const size_t n_val = static_cast<size_t>(

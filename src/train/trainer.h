@@ -11,14 +11,11 @@
 
 #include "core/thread_pool.h"
 #include "data/dataset.h"
+#include "model/inference.h"
 #include "model/model.h"
 #include "optim/adam.h"
 
 namespace sentiment {
-
-// Samples per shard: the unit of parallel work and of deterministic reduction. Fixed, so the
-// floating-point summation order never depends on --threads.
-inline constexpr size_t kShardSize = 32;
 
 struct TrainConfig {
   int epochs = 5;

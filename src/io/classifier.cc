@@ -1,0 +1,64 @@
+// Raw text -> token rows -> probabilities, with the same preprocessing as training.
+#include "io/classifier.h"
+
+#include <string>
+
+#include "core/error.h"
+#include "data/tokenizer.h"
+#include "model/inference.h"
+
+namespace sentiment {
+
+Classifier::Classifier(Model model, data::Vocabulary vocab, Preprocessing pre,
+                       std::vector<std::string> labels)
+    : model_(std::move(model)),
+      vocab_(std::move(vocab)),
+      pre_(pre),
+      labels_(std::move(labels)) {
+  if (labels_.size() != 2)
+    throw Error("classifier: got " + std::to_string(labels_.size()) + " labels, expected 2");
+  if (pre_.maxlen == 0) throw Error("classifier: maxlen must be > 0");
+  if (static_cast<size_t>(vocab_.num_words()) > model_.config().vocab_size)
+    throw Error("classifier: vocabulary keeps indices below " +
+                std::to_string(vocab_.num_words()) + " but the embedding has only " +
+                std::to_string(model_.config().vocab_size) + " rows");
+}
+
+std::vector<int32_t> Classifier::encode(std::span<const std::string_view> texts) const {
+  std::vector<int32_t> rows(texts.size() * pre_.maxlen);
+  std::vector<int32_t> seq;
+  for (size_t k = 0; k < texts.size(); ++k) {
+    const std::string_view text = texts[k];
+    const std::string where = "text " + std::to_string(k + 1);
+    if (text.size() > kMaxTextBytes)
+      throw Error(where + " is " + std::to_string(text.size()) + " bytes, over the limit of " +
+                  std::to_string(kMaxTextBytes));
+    if (text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos)
+      throw Error(where + " is empty");
+    if (!data::is_valid_utf8(text)) throw Error(where + " is not valid UTF-8");
+    seq.clear();
+    vocab_.encode(text, seq);
+    data::pad_row(seq, pre_.padding, pre_.truncating, data::kPadIndex,
+                  std::span<int32_t>(rows.data() + k * pre_.maxlen, pre_.maxlen));
+  }
+  return rows;
+}
+
+std::vector<float> Classifier::predict_encoded(const std::vector<int32_t>& rows,
+                                               ThreadPool& pool, size_t batch_size) const {
+  if (rows.size() % pre_.maxlen != 0)
+    throw Error("predict: got " + std::to_string(rows.size()) +
+                " tokens, expected a multiple of maxlen " + std::to_string(pre_.maxlen));
+  check_tokens(model_, rows.data(), rows.size());
+  std::vector<float> p = predict_logits(model_, rows.data(), rows.size() / pre_.maxlen,
+                                        pre_.maxlen, batch_size, pool);
+  for (auto& v : p) v = sigmoid(v);
+  return p;
+}
+
+std::vector<float> Classifier::predict(std::span<const std::string_view> texts, ThreadPool& pool,
+                                       size_t batch_size) const {
+  return predict_encoded(encode(texts), pool, batch_size);
+}
+
+}  // namespace sentiment

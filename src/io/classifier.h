@@ -1,0 +1,68 @@
+// A trained text classifier as one object: preprocessing (tokenizer rules, vocabulary,
+// padding), the model weights, label names and the training record. It goes from raw text
+// to probabilities, and is what model files store (see model_file.h). predict() is const
+// and thread-safe, so one loaded classifier can serve many threads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "data/dataset.h"
+#include "data/vocabulary.h"
+#include "model/model.h"
+
+namespace sentiment {
+
+struct Preprocessing {
+  size_t maxlen = 200;
+  data::PadMode padding = data::PadMode::kPre;
+  data::PadMode truncating = data::PadMode::kPre;
+};
+
+// Longest text predict() accepts, as the dataset reader does for reviews.
+inline constexpr size_t kMaxTextBytes = 1 << 20;
+
+class Classifier {
+ public:
+  Classifier(Model model, data::Vocabulary vocab, Preprocessing pre,
+             std::vector<std::string> labels = {"negative", "positive"});
+
+  const Model& model() const { return model_; }
+  Model& model() { return model_; }
+  const data::Vocabulary& vocabulary() const { return vocab_; }
+  const Preprocessing& preprocessing() const { return pre_; }
+  const std::vector<std::string>& labels() const { return labels_; }
+
+  // Free-form JSON objects stored with the model (training configuration, final metrics).
+  std::string training_json = "{}";
+  std::string metrics_json = "{}";
+
+  // Encodes texts to (texts.size(), maxlen) token rows. Throws Error naming the text's
+  // position for empty (no visible characters), oversized or non-UTF-8 text.
+  std::vector<int32_t> encode(std::span<const std::string_view> texts) const;
+
+  // Probability of the positive label for every text.
+  std::vector<float> predict(std::span<const std::string_view> texts, ThreadPool& pool,
+                             size_t batch_size = 256) const;
+  // Same, for rows already encoded with encode().
+  std::vector<float> predict_encoded(const std::vector<int32_t>& rows, ThreadPool& pool,
+                                     size_t batch_size = 256) const;
+
+  const std::string& label_for(float probability) const {
+    return labels_[probability > 0.5f ? 1 : 0];
+  }
+
+ private:
+  Model model_;
+  data::Vocabulary vocab_;
+  Preprocessing pre_;
+  std::vector<std::string> labels_;
+};
+
+}  // namespace sentiment

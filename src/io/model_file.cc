@@ -1,0 +1,242 @@
+// Model file writer and reader: every length and field is validated before use, so a
+// truncated, corrupted, newer or hand-edited file gives an Error, never a crash.
+#include "io/model_file.h"
+
+#include <zlib.h>
+
+#include <bit>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/file_util.h"
+
+namespace sentiment {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "the model format stores little-endian values; add byte swapping for this host");
+
+using Json = nlohmann::ordered_json;
+
+// Upper bounds that reject absurd headers before anything is allocated.
+constexpr uint64_t kMaxHeaderBytes = 16u << 20;
+constexpr uint64_t kMaxVocabBytes = 1u << 30;
+constexpr uint64_t kMaxWeightBytes = 8ull << 30;
+
+template <typename T>
+void put(std::string& out, T v) {
+  char buf[sizeof(T)];
+  std::memcpy(buf, &v, sizeof(T));
+  out.append(buf, sizeof(T));
+}
+
+uint32_t crc32_of(const char* data, size_t n) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (n > 0) {
+    const auto chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(data), chunk);
+    data += chunk;
+    n -= chunk;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+const char* pad_name(data::PadMode m) { return m == data::PadMode::kPost ? "post" : "pre"; }
+
+class Reader {
+ public:
+  Reader(const std::string& bytes, const std::string& name) : b_(bytes), name_(name) {}
+
+  template <typename T>
+  T get(const char* what) {
+    need(sizeof(T), what);
+    T v;
+    std::memcpy(&v, b_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  std::string_view bytes(uint64_t n, const char* what) {
+    need(n, what);
+    std::string_view v(b_.data() + pos_, n);
+    pos_ += n;
+    return v;
+  }
+  size_t pos() const { return pos_; }
+
+ private:
+  void need(uint64_t n, const char* what) {
+    if (n > b_.size() - pos_)
+      throw Error("model file " + name_ + " is truncated: " + what + " needs " +
+                  std::to_string(n) + " bytes at offset " + std::to_string(pos_) + ", only " +
+                  std::to_string(b_.size() - pos_) + " left");
+  }
+  const std::string& b_;
+  const std::string& name_;
+  size_t pos_ = 0;
+};
+
+data::PadMode parse_pad(const Json& j, const char* key, const std::string& name) {
+  const std::string v = j.at(key).get<std::string>();
+  if (v == "pre") return data::PadMode::kPre;
+  if (v == "post") return data::PadMode::kPost;
+  throw Error("model file " + name + ": " + key + " is '" + v + "', expected 'pre' or 'post'");
+}
+
+}  // namespace
+
+std::string serialize_model(const Classifier& c) {
+  const Model& m = c.model();
+  const ModelConfig& cfg = m.config();
+  Json header;
+  header["format"] = "lstm-sentiment model";
+  header["format_version"] = kModelFormatVersion;
+  header["architecture"] = {{"type", "embedding-lstm-dense"},
+                            {"vocab_size", cfg.vocab_size},
+                            {"embedding_dim", cfg.embedding_dim},
+                            {"units", cfg.units},
+                            {"lstm_gate_order", "i,f,c,o"},
+                            {"output", "sigmoid"}};
+  header["preprocessing"] = {{"tokenizer", kTokenizerName},
+                             {"num_words", c.vocabulary().num_words()},
+                             {"maxlen", c.preprocessing().maxlen},
+                             {"padding", pad_name(c.preprocessing().padding)},
+                             {"truncating", pad_name(c.preprocessing().truncating)},
+                             {"pad_index", data::kPadIndex},
+                             {"start_index", data::kStartIndex},
+                             {"oov_index", data::kOovIndex},
+                             {"index_from", data::kIndexFrom}};
+  header["labels"] = c.labels();
+  Json tensors = Json::array();
+  for (const auto& v : m.views())
+    tensors.push_back({{"name", v.name}, {"shape", v.shape}, {"offset", v.offset}});
+  header["tensors"] = tensors;
+  header["training"] = Json::parse(c.training_json);
+  header["metrics"] = Json::parse(c.metrics_json);
+  const std::string h = header.dump(1);
+
+  std::string vocab;
+  for (const auto& w : c.vocabulary().words()) vocab.append(w).push_back('\n');
+
+  std::string out;
+  const auto params = m.params();
+  out.reserve(64 + h.size() + vocab.size() + params.size_bytes());
+  out.append(kModelMagic, sizeof kModelMagic);
+  put<uint32_t>(out, kModelFormatVersion);
+  put<uint32_t>(out, 0);
+  put<uint64_t>(out, h.size());
+  out += h;
+  put<uint64_t>(out, vocab.size());
+  out += vocab;
+  put<uint64_t>(out, params.size_bytes());
+  out.append(reinterpret_cast<const char*>(params.data()), params.size_bytes());
+  put<uint32_t>(out, crc32_of(out.data(), out.size()));
+  return out;
+}
+
+Classifier deserialize_model(const std::string& bytes, const std::string& name) {
+  Reader r(bytes, name);
+  const std::string_view magic = r.bytes(sizeof kModelMagic, "the magic number");
+  if (std::memcmp(magic.data(), kModelMagic, sizeof kModelMagic) != 0)
+    throw Error("model file " + name + " is not an lstm-sentiment model (bad magic number)");
+  const auto version = r.get<uint32_t>("the format version");
+  if (version > kModelFormatVersion)
+    throw Error("model file " + name + " has format version " + std::to_string(version) +
+                ", this build reads format version " + std::to_string(kModelFormatVersion) +
+                " at most: upgrade lstm-sentiment");
+  if (version == 0) throw Error("model file " + name + " has invalid format version 0");
+  r.get<uint32_t>("the reserved field");
+  // The checksum covers everything, so check it before trusting any length inside.
+  if (bytes.size() < r.pos() + sizeof(uint32_t))
+    throw Error("model file " + name + " is truncated");
+  uint32_t stored;
+  std::memcpy(&stored, bytes.data() + bytes.size() - sizeof stored, sizeof stored);
+  if (crc32_of(bytes.data(), bytes.size() - sizeof stored) != stored)
+    throw Error("model file " + name + " is corrupted or truncated (checksum mismatch)");
+
+  const auto header_len = r.get<uint64_t>("the header length");
+  if (header_len > kMaxHeaderBytes)
+    throw Error("model file " + name + ": header of " + std::to_string(header_len) +
+                " bytes is over the limit of " + std::to_string(kMaxHeaderBytes));
+  Json header;
+  try {
+    header = Json::parse(r.bytes(header_len, "the header"));
+    const Json& arch = header.at("architecture");
+    const Json& pre = header.at("preprocessing");
+    if (arch.at("type").get<std::string>() != "embedding-lstm-dense")
+      throw Error("model file " + name + ": unknown architecture '" +
+                  arch.at("type").get<std::string>() + "'");
+    if (pre.at("tokenizer").get<std::string>() != kTokenizerName)
+      throw Error("model file " + name + ": tokenizer '" + pre.at("tokenizer").get<std::string>() +
+                  "' is not supported, expected '" + kTokenizerName + "'");
+    ModelConfig cfg;
+    cfg.vocab_size = arch.at("vocab_size").get<size_t>();
+    cfg.embedding_dim = arch.at("embedding_dim").get<size_t>();
+    cfg.units = arch.at("units").get<size_t>();
+    if (cfg.vocab_size > (1u << 26) || cfg.embedding_dim > 65536 || cfg.units > 65536)
+      throw Error("model file " + name + ": absurd model sizes");
+    Preprocessing p;
+    p.maxlen = pre.at("maxlen").get<size_t>();
+    p.padding = parse_pad(pre, "padding", name);
+    p.truncating = parse_pad(pre, "truncating", name);
+    const auto num_words = pre.at("num_words").get<int32_t>();
+
+    const auto vocab_len = r.get<uint64_t>("the vocabulary length");
+    if (vocab_len > kMaxVocabBytes) throw Error("model file " + name + ": vocabulary too large");
+    const std::string_view vocab_blob = r.bytes(vocab_len, "the vocabulary");
+    std::vector<std::string> words;
+    for (size_t start = 0; start < vocab_blob.size();) {
+      const size_t end = vocab_blob.find('\n', start);
+      if (end == std::string_view::npos)
+        throw Error("model file " + name + ": vocabulary does not end with a newline");
+      words.emplace_back(vocab_blob.substr(start, end - start));
+      start = end + 1;
+    }
+    const auto weight_len = r.get<uint64_t>("the weights length");
+    Model model(cfg);
+    const auto params = model.params();
+    if (weight_len > kMaxWeightBytes || weight_len != params.size_bytes())
+      throw Error("model file " + name + ": got " + std::to_string(weight_len) +
+                  " bytes of weights, expected " + std::to_string(params.size_bytes()) +
+                  " for the architecture in its header");
+    const std::string_view w = r.bytes(weight_len, "the weights");
+    std::memcpy(params.data(), w.data(), w.size());
+    r.get<uint32_t>("the checksum");
+    if (r.pos() != bytes.size())
+      throw Error("model file " + name + " has " + std::to_string(bytes.size() - r.pos()) +
+                  " unexpected trailing bytes");
+    const Json& tensors = header.at("tensors");
+    if (tensors.size() != model.views().size())
+      throw Error("model file " + name + ": tensor table does not match the architecture");
+    for (size_t k = 0; k < tensors.size(); ++k) {
+      const auto& v = model.views()[k];
+      if (tensors[k].at("name").get<std::string>() != v.name ||
+          tensors[k].at("shape").get<std::vector<size_t>>() != v.shape ||
+          tensors[k].at("offset").get<size_t>() != v.offset)
+        throw Error("model file " + name + ": tensor '" + v.name +
+                    "' does not match the architecture");
+    }
+    Classifier c(std::move(model), data::Vocabulary::from_ranked(std::move(words), num_words), p,
+                 header.at("labels").get<std::vector<std::string>>());
+    c.training_json = header.value("training", Json::object()).dump();
+    c.metrics_json = header.value("metrics", Json::object()).dump();
+    return c;
+  } catch (const Json::exception& e) {
+    throw Error("model file " + name + " has a malformed header: " + e.what());
+  }
+}
+
+void save_model(const std::filesystem::path& path, const Classifier& classifier) {
+  write_file_atomic(path, serialize_model(classifier));
+}
+
+Classifier load_model(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot open model file " + path.string());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw Error("cannot read model file " + path.string());
+  return deserialize_model(bytes, path.string());
+}
+
+}  // namespace sentiment

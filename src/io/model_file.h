@@ -1,0 +1,39 @@
+// The model file: everything needed to go from raw text to a prediction, in one versioned,
+// checksummed file. Layout (all integers little-endian):
+//   offset 0   8 bytes  magic "LSTMSENT"
+//          8   u32      format version (kModelFormatVersion)
+//         12   u32      reserved, 0
+//         16   u64      header length Lh, then Lh bytes of UTF-8 JSON: architecture,
+//                       preprocessing (tokenizer, num_words, maxlen, padding, truncating,
+//                       special indices), labels, tensor table (name, shape, offset in
+//                       floats), training config and final metrics
+//              u64      vocabulary length Lv, then Lv bytes: the kept words in rank order,
+//                       each followed by '\n' (words never contain '\n')
+//              u64      weights length Lw, then Lw bytes of float32: the flat parameter
+//                       array in the tensor table's order
+//              u32      CRC-32 (zlib) of every byte before it
+// Files are written to a temporary name and renamed, so a crash never leaves a half-written
+// model in place of a good one. docs/model-format.md describes the format for other tools.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "io/classifier.h"
+
+namespace sentiment {
+
+inline constexpr char kModelMagic[8] = {'L', 'S', 'T', 'M', 'S', 'E', 'N', 'T'};
+inline constexpr uint32_t kModelFormatVersion = 1;
+// Name of the tokenizer rules (src/data/tokenizer.h); a file made with other rules is
+// refused rather than silently mis-tokenised.
+inline constexpr const char* kTokenizerName = "lstm-sentiment-words-1";
+
+std::string serialize_model(const Classifier& classifier);
+Classifier deserialize_model(const std::string& bytes, const std::string& name);
+
+void save_model(const std::filesystem::path& path, const Classifier& classifier);
+Classifier load_model(const std::filesystem::path& path);
+
+}  // namespace sentiment

@@ -1,0 +1,29 @@
+// Pieces shared by the CLI verbs: the thread pool policy, finding and loading the IMDB data,
+// and small formatting helpers.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/thread_pool.h"
+#include "data/imdb.h"
+
+namespace sentiment::cli {
+
+// The project's own threads do all parallel work; BLAS is pinned to one thread inside them
+// so two thread pools never fight over the same cores. threads == 0: one per core.
+std::unique_ptr<ThreadPool> make_pool(int threads);
+
+// --data handling shared by train and test: locate (explicit path, $IMDB_DATA, ./data,
+// ../shared, cache, download) and read.
+std::filesystem::path find_imdb(const std::string& explicit_path, bool allow_download);
+
+double seconds_since(std::chrono::steady_clock::time_point t);
+
+inline constexpr const char* kThreadsHelp =
+    "Worker threads (0 = one per core). BLAS always runs single-threaded inside them, so the "
+    "two never compete for cores; results are identical for any value";
+
+}  // namespace sentiment::cli
