@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -75,7 +76,7 @@ TEST(Cli, BadFlagsAreRejected) {
   expect_error(run("train --epochs abc"), "--epochs");
   expect_error(run("train --padding middle"), "--padding");
   expect_error(run("train --no-such-flag"), "--no-such-flag");
-  expect_error(run("frobnicate"), "frobnicate");
+  expect_error(run("frobnicate"), "subcommand");
 }
 
 TEST(Cli, HelpAndVersionSucceed) {
@@ -122,6 +123,29 @@ TEST(Cli, TrainsOnTinyFixtureAndWritesOutputs) {
   EXPECT_NE(text.find("RNN (LSTM) on IMDB"), std::string::npos);
   EXPECT_NE(text.find("Epoch"), std::string::npos);
   EXPECT_NE(text.find("Accuracy"), std::string::npos);
+
+  // The saved model labels raw text from arguments and from stdin, in order.
+  const std::string model = (out / "final.model").string();
+  Result p = run("predict " + model + " 'a wonderful film' 'a dull awful film'");
+  ASSERT_EQ(p.status, 0) << p.output;
+  EXPECT_EQ(std::count(p.output.begin(), p.output.end(), '\n'), 2) << p.output;
+  Result q = run("predict " + model + " --json < /dev/null");
+  expect_error(q, "no input");
+  const fs::path lines = out / "lines.txt";
+  write(lines, "a wonderful film\r\na dull awful film\nfilm\n");
+  q = run("predict " + model + " --json - < " + lines.string());
+  ASSERT_EQ(q.status, 0) << q.output;
+  EXPECT_EQ(std::count(q.output.begin(), q.output.end(), '\n'), 3) << q.output;
+  EXPECT_NE(q.output.find("\"probability\":"), std::string::npos) << q.output;
+  write(lines, "good\n\xff bad bytes\n");
+  expect_error(run("predict " + model + " < " + lines.string()), "line 2");
+  write(lines, "good\n   \n");
+  expect_error(run("predict " + model + " < " + lines.string()), "line 2 is empty");
+  expect_error(run("predict " + (out / "history.json").string() + " hello"), "magic");
+  EXPECT_TRUE(fs::exists(out / "best.model"));
+  const fs::path st = out / "weights.safetensors";
+  ASSERT_EQ(run("export " + model + " --safetensors " + st.string()).status, 0);
+  EXPECT_GT(fs::file_size(st), fs::file_size(out / "final.model") / 2);
 }
 
 // The real data: 6,000 training reviews (4,800 after the validation split), 2 epochs,
@@ -144,6 +168,25 @@ TEST(Cli, EndToEndOnImdbBeatsChanceClearly) {
   std::printf("end-to-end test accuracy: %.4f\n", accuracy);
   EXPECT_GT(accuracy, 0.70) << r.output;
   EXPECT_TRUE(fs::exists(out / "history.json"));
+
+  // The trained model on typed reviews: clearly positive and clearly negative text.
+  const std::string model = (out / "final.model").string();
+  const Result p = run("predict " + model +
+                       " 'One of the best films I have seen: moving, funny and beautifully "
+                       "acted.' 'A dull, boring mess: the worst movie of the year, a complete "
+                       "waste of time.'");
+  ASSERT_EQ(p.status, 0) << p.output;
+  EXPECT_EQ(p.output.rfind("positive\t", 0), 0u) << p.output;
+  EXPECT_NE(p.output.find("\nnegative\t"), std::string::npos) << p.output;
+
+  // The test report agrees with the accuracy training printed on the same rows' split.
+  const Result t = run("test " + model + " --data " + data + " --json --plot-dir " +
+                       out.string());
+  ASSERT_EQ(t.status, 0) << t.output;
+  EXPECT_NE(t.output.find("\"n\":25000"), std::string::npos) << t.output;
+  EXPECT_NE(t.output.find("\"roc_auc\":0.8"), std::string::npos) << t.output;
+  EXPECT_TRUE(fs::exists(out / "roc.png"));
+  EXPECT_TRUE(fs::exists(out / "roc.svg"));
 }
 
 }  // namespace

@@ -1,0 +1,175 @@
+// Model files: save -> load gives bit-identical predictions; corrupted, truncated, foreign
+// and newer-version files are refused with errors that say what is wrong; saving never
+// leaves a partial file; safetensors export has the documented layout.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "io/model_file.h"
+#include "io/safetensors.h"
+
+namespace sentiment {
+namespace {
+
+namespace fs = std::filesystem;
+
+Classifier small_classifier(uint64_t seed) {
+  Model model({20, 4, 6});
+  Rng rng(seed);
+  model.initialize(rng);
+  for (auto& p : model.params()) p = static_cast<float>(rng.uniform(-0.5, 0.5));
+  auto vocab = data::Vocabulary::from_ranked(
+      {"the", "film", "great", "awful", "was", "a", "plot", "acting", "fun", "bad"}, 20);
+  Preprocessing pre;
+  pre.maxlen = 7;
+  Classifier c(std::move(model), std::move(vocab), pre);
+  c.training_json = R"({"epochs": 3})";
+  c.metrics_json = R"({"val_accuracy": 0.75})";
+  return c;
+}
+
+const std::vector<std::string> kTexts = {"the film was great fun", "awful acting, bad plot",
+                                         "a film", "unknown words only here"};
+
+std::vector<float> predict_all(const Classifier& c) {
+  std::vector<std::string_view> v(kTexts.begin(), kTexts.end());
+  ThreadPool pool(1);
+  return c.predict(v, pool);
+}
+
+void expect_load_error(const std::string& bytes, const std::string& words) {
+  try {
+    deserialize_model(bytes, "test.model");
+    FAIL() << "expected an error mentioning '" << words << "'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+  }
+}
+
+TEST(ModelFile, RoundTripGivesBitIdenticalPredictions) {
+  const Classifier c = small_classifier(1);
+  const fs::path path = fs::temp_directory_path() / "sentiment-roundtrip.model";
+  save_model(path, c);
+  const Classifier back = load_model(path);
+  EXPECT_EQ(predict_all(back), predict_all(c));
+  EXPECT_TRUE(std::equal(c.model().params().begin(), c.model().params().end(),
+                         back.model().params().begin()));
+  EXPECT_EQ(back.vocabulary().words(), c.vocabulary().words());
+  EXPECT_EQ(back.vocabulary().num_words(), 20);
+  EXPECT_EQ(back.preprocessing().maxlen, 7u);
+  EXPECT_EQ(back.labels(), c.labels());
+  EXPECT_EQ(nlohmann::json::parse(back.training_json)["epochs"], 3);
+  EXPECT_EQ(nlohmann::json::parse(back.metrics_json)["val_accuracy"], 0.75);
+  fs::remove(path);
+}
+
+TEST(ModelFile, PostPaddingIsPreserved) {
+  Classifier c = small_classifier(2);
+  Preprocessing pre;
+  pre.maxlen = 3;
+  pre.padding = data::PadMode::kPost;
+  pre.truncating = data::PadMode::kPost;
+  Classifier d(c.model(), c.vocabulary(), pre);
+  const Classifier back = deserialize_model(serialize_model(d), "x");
+  EXPECT_EQ(back.preprocessing().padding, data::PadMode::kPost);
+  EXPECT_EQ(back.preprocessing().truncating, data::PadMode::kPost);
+  EXPECT_EQ(predict_all(back), predict_all(d));
+}
+
+TEST(ModelFile, CorruptionAnywhereIsDetected) {
+  const std::string good = serialize_model(small_classifier(3));
+  for (size_t at : {size_t{20}, size_t{100}, good.size() / 2, good.size() - 10}) {
+    std::string bad = good;
+    bad[at] = static_cast<char>(bad[at] ^ 0x01);
+    expect_load_error(bad, "checksum");
+  }
+}
+
+TEST(ModelFile, TruncationIsDetected) {
+  const std::string good = serialize_model(small_classifier(4));
+  for (size_t len : {size_t{0}, size_t{5}, size_t{12}, size_t{30}, good.size() / 2,
+                     good.size() - 1}) {
+    try {
+      deserialize_model(good.substr(0, len), "cut.model");
+      FAIL() << "truncated to " << len << " bytes was accepted";
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      EXPECT_TRUE(msg.find("truncated") != std::string::npos ||
+                  msg.find("checksum") != std::string::npos)
+          << msg;
+    }
+  }
+}
+
+TEST(ModelFile, NewerVersionNamesBothVersions) {
+  std::string bytes = serialize_model(small_classifier(5));
+  const uint32_t v = kModelFormatVersion + 1;
+  std::memcpy(bytes.data() + 8, &v, sizeof v);
+  try {
+    deserialize_model(bytes, "new.model");
+    FAIL();
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("version " + std::to_string(v)), std::string::npos) << msg;
+    EXPECT_NE(msg.find("version " + std::to_string(kModelFormatVersion)), std::string::npos)
+        << msg;
+  }
+}
+
+TEST(ModelFile, ForeignFileIsRejected) {
+  expect_load_error("PK\x03\x04 this is a zip file, not a model at all", "magic");
+  EXPECT_THROW(load_model("/no/such/file.model"), Error);
+}
+
+TEST(ModelFile, FailedSaveKeepsTheOldFile) {
+  const fs::path dir = fs::temp_directory_path() / "sentiment-atomic";
+  fs::create_directories(dir);
+  const fs::path path = dir / "keep.model";
+  const Classifier c = small_classifier(6);
+  save_model(path, c);
+  const auto before = fs::file_size(path);
+  // A directory in the way of the temporary file makes the write fail.
+  fs::create_directories(dir / ("keep.model.tmp." + std::to_string(::getpid())));
+  EXPECT_THROW(save_model(path, small_classifier(7)), Error);
+  EXPECT_EQ(fs::file_size(path), before);
+  EXPECT_EQ(predict_all(load_model(path)), predict_all(c));
+  fs::remove_all(dir);
+}
+
+TEST(Safetensors, HeaderDescribesEveryTensor) {
+  const Classifier c = small_classifier(8);
+  const std::string st = to_safetensors(c);
+  uint64_t len = 0;
+  for (int k = 7; k >= 0; --k) len = (len << 8) | static_cast<unsigned char>(st[k]);
+  ASSERT_EQ(len % 8, 0u);
+  const auto header = nlohmann::json::parse(st.substr(8, len));
+  EXPECT_EQ(header["__metadata__"]["lstm_gate_order"], "i,f,c,o");
+  const auto& kernel = header["lstm.recurrent_kernel"];
+  EXPECT_EQ(kernel["dtype"], "F32");
+  EXPECT_EQ(kernel["shape"], nlohmann::json({6, 24}));
+  const size_t begin = kernel["data_offsets"][0], end = kernel["data_offsets"][1];
+  ASSERT_EQ(end - begin, 6u * 24 * sizeof(float));
+  std::vector<float> values(6 * 24);
+  std::memcpy(values.data(), st.data() + 8 + len + begin, end - begin);
+  EXPECT_TRUE(std::equal(values.begin(), values.end(), c.model().lstm_recurrent()));
+  EXPECT_EQ(st.size(), 8 + len + c.model().params().size_bytes());
+}
+
+TEST(Classifier, RejectsBadText) {
+  const Classifier c = small_classifier(9);
+  ThreadPool pool(1);
+  const std::vector<std::string_view> empty = {"fine", "   "};
+  EXPECT_THROW(c.predict(empty, pool), Error);
+  const std::vector<std::string_view> bad = {"\xff\xfe"};
+  EXPECT_THROW(c.predict(bad, pool), Error);
+  const std::string huge(kMaxTextBytes + 1, 'a');
+  const std::vector<std::string_view> big = {huge};
+  EXPECT_THROW(c.predict(big, pool), Error);
+}
+
+}  // namespace
+}  // namespace sentiment
