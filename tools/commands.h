@@ -14,5 +14,6 @@ Command add_train_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
 Command add_test_command(CLI::App& app);
 Command add_export_command(CLI::App& app);
+Command add_bench_command(CLI::App& app);
 
 }  // namespace sentiment::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
       {"predict", cli::add_predict_command(app)},
       {"test", cli::add_test_command(app)},
       {"export", cli::add_export_command(app)},
+      {"bench", cli::add_bench_command(app)},
   };
   try {
     app.parse(argc, argv);

@@ -1,0 +1,180 @@
+// `sentiment bench`: the end-to-end benchmark on the real data and the recipe's shapes.
+// Reports training seconds per epoch and samples/s, inference reviews/s at batch 1, 64 and
+// 256 (with batch-1 latency percentiles), the GEMM throughput achieved against the GEMM
+// peak measured in the same run on the same threads, and peak RSS.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "common.h"
+#include "kernels/cpu/gemm.h"
+#include "model/inference.h"
+#include "train/trainer.h"
+
+namespace sentiment::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct BenchOptions {
+  std::string data;
+  int epochs = 1;
+  int threads = 0;
+  int latency_samples = 2000;
+  bool json = false;
+  bool no_download = false;
+};
+
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+// Aggregate sgemm GFLOP/s with every worker running its own single-threaded GEMM of the
+// given shape at once, the way training uses the cores.
+double gemm_peak(ThreadPool& pool, size_t M, size_t N, size_t K, double seconds) {
+  std::vector<std::vector<float>> a(pool.size()), b(pool.size()), c(pool.size());
+  for (size_t w = 0; w < pool.size(); ++w) {
+    a[w].assign(M * K, 0.5f);
+    b[w].assign(K * N, 0.25f);
+    c[w].assign(M * N, 0.0f);
+  }
+  std::vector<size_t> calls(pool.size(), 0);
+  const auto start = Clock::now();
+  pool.parallel_for(pool.size(), [&](size_t, size_t w) {
+    while (seconds_since(start) < seconds) {
+      for (int r = 0; r < 8; ++r)
+        kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kNo, M, N, K, 1.0f,
+                             a[w].data(), K, b[w].data(), N, 0.0f, c[w].data(), N);
+      calls[w] += 8;
+    }
+  });
+  const double elapsed = seconds_since(start);
+  size_t total = 0;
+  for (size_t n : calls) total += n;
+  return static_cast<double>(total) * 2.0 * static_cast<double>(M * N * K) / elapsed / 1e9;
+}
+
+double percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
+  return v[k];
+}
+
+int run_bench(const BenchOptions& o) {
+  const std::unique_ptr<ThreadPool> pool = make_pool(o.threads);
+  const auto data_path = find_imdb(o.data, !o.no_download);
+  auto t = Clock::now();
+  const data::ImdbReviews reviews = data::read_imdb(data_path);
+  const data::EncodedImdb enc = data::encode_imdb(reviews, {});
+  const double load_s = seconds_since(t);
+
+  const ModelConfig mc;  // the recipe: V 10000, E 64, H 64
+  Model model(mc);
+  Rng rng(1);
+  model.initialize(rng);
+  TrainConfig tc;
+  tc.epochs = o.epochs;
+  const History h = fit(model, enc.train, tc, *pool);
+  const double epoch_s = *std::min_element(h.epoch_seconds.begin(), h.epoch_seconds.end());
+  const double T = static_cast<double>(enc.train.maxlen);
+  const double E = static_cast<double>(mc.embedding_dim), H = static_cast<double>(mc.units);
+  const double n_val = std::floor(static_cast<double>(enc.train.n) * tc.validation_split);
+  const double n_train = static_cast<double>(enc.train.n) - n_val;
+  const double step_flops = 2.0 * (E + H) * 4.0 * H;  // forward gate GEMMs per sample-step
+  const double epoch_flops = (3.0 * n_train + n_val) * T * step_flops;
+  const double achieved = epoch_flops / epoch_s / 1e9;
+
+  const auto& test = enc.test;
+  nlohmann::ordered_json inference;
+  for (size_t batch : {size_t{64}, size_t{256}}) {
+    predict_logits(model, test.tokens.data(), 2048, test.maxlen, batch, *pool);  // warm-up
+    t = Clock::now();
+    predict_logits(model, test.tokens.data(), test.n, test.maxlen, batch, *pool);
+    const double s = seconds_since(t);
+    inference["batch_" + std::to_string(batch) + "_reviews_per_s"] =
+        static_cast<double>(test.n) / s;
+  }
+  // Batch 1: one review at a time on one thread, as a latency-bound client would see it.
+  ThreadPool single(1);
+  std::vector<double> lat_ms;
+  const size_t n1 = std::min<size_t>(static_cast<size_t>(o.latency_samples), test.n);
+  t = Clock::now();
+  for (size_t k = 0; k < n1; ++k) {
+    const auto s = Clock::now();
+    predict_logits(model, test.tokens.data() + k * test.maxlen, 1, test.maxlen, 1, single);
+    lat_ms.push_back(seconds_since(s) * 1e3);
+  }
+  inference["batch_1_reviews_per_s"] = static_cast<double>(n1) / seconds_since(t);
+  inference["batch_1_p50_ms"] = percentile(lat_ms, 0.50);
+  inference["batch_1_p99_ms"] = percentile(lat_ms, 0.99);
+
+  const double peak_large = gemm_peak(*pool, 1024, 1024, 1024, 1.0);
+  const double peak_small = gemm_peak(*pool, kShardSize, 4 * mc.units, mc.units, 1.0);
+  nlohmann::ordered_json j;
+  j["tool"] = "lstm-sentiment";
+  j["threads"] = pool->size();
+  j["blas"] = kernels::gemm_backend_name();
+  j["data_load_encode_s"] = load_s;
+  j["epoch_s"] = epoch_s;
+  j["epoch_seconds"] = h.epoch_seconds;
+  j["train_samples_per_s"] = n_train / epoch_s;
+  j["val_accuracy"] = h.val_accuracy.back();
+  j["epoch_gemm_gflop"] = epoch_flops / 1e9;
+  j["achieved_gflop_per_s"] = achieved;
+  j["gemm_peak_gflop_per_s"] = {{"1024x1024x1024", peak_large},
+                                {"lstm_step_32x256x64", peak_small}};
+  j["share_of_gemm_peak"] = achieved / peak_large;
+  j["inference"] = inference;
+  j["peak_rss_mib"] = peak_rss_mib();
+  if (o.json) {
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  std::printf("threads %zu, %s\n", pool->size(), kernels::gemm_backend_name());
+  std::printf("load + encode 50,000 reviews: %.2f s\n", load_s);
+  std::printf("training: %.2f s/epoch (best of %d, validation included), %.0f samples/s\n",
+              epoch_s, o.epochs, n_train / epoch_s);
+  std::printf("          %.0f GFLOP/epoch of GEMMs -> %.1f GFLOP/s = %.0f%% of the measured "
+              "sgemm peak (%.1f GFLOP/s 1024^3; %.1f GFLOP/s at the step shape)\n",
+              epoch_flops / 1e9, achieved, 100.0 * achieved / peak_large, peak_large,
+              peak_small);
+  std::printf("inference: %.0f reviews/s at batch 256, %.0f at batch 64, %.0f at batch 1 "
+              "(p50 %.2f ms, p99 %.2f ms)\n",
+              inference["batch_256_reviews_per_s"].get<double>(),
+              inference["batch_64_reviews_per_s"].get<double>(),
+              inference["batch_1_reviews_per_s"].get<double>(),
+              inference["batch_1_p50_ms"].get<double>(), inference["batch_1_p99_ms"].get<double>());
+  std::printf("peak RSS: %.0f MiB\n", peak_rss_mib());
+  return 0;
+}
+
+}  // namespace
+
+Command add_bench_command(CLI::App& app) {
+  auto o = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "bench", "Benchmark training and inference on the IMDB recipe's shapes");
+  cmd->add_option("--data", o->data, "aclImdb directory or archive (as for train)");
+  cmd->add_option("--epochs", o->epochs, "Training epochs to time (the best is reported)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--threads", o->threads, kThreadsHelp)->check(CLI::Range(0, 1024));
+  cmd->add_option("--latency-samples", o->latency_samples, "Reviews timed one at a time")
+      ->check(CLI::Range(10, 1000000))
+      ->capture_default_str();
+  cmd->add_flag("--json", o->json, "Print one JSON object");
+  cmd->add_flag("--no-download", o->no_download, "Never download the dataset");
+  return [o] { return run_bench(*o); };
+}
+
+}  // namespace sentiment::cli
