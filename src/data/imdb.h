@@ -28,7 +28,7 @@ inline constexpr const char* kImdbSha256 =
 // urls_*.txt, imdb.vocab, README and hidden files (".*"). Files are ordered neg then pos,
 // each by numeric id. Throws Error naming the file on a missing path, a corrupt or
 // truncated archive, wrong layout (a split/label folder missing or without reviews), a file
-// name other than ID_RATING.txt (rating 1..10), a duplicate id, or an empty, oversized
+// name other than ID_RATING.txt (rating 1..10), a duplicate id, or an empty (or blank), oversized
 // (> kMaxReviewBytes) or non-UTF-8 review. Reads and validates on all cores.
 ImdbReviews read_imdb(const std::filesystem::path& path);
 

@@ -13,17 +13,20 @@ namespace sentiment::data {
 // The rules, applied in one left-to-right pass:
 //   1. the exact bytes "<br />" are a separator; ASCII letters A-Z are lowercased;
 //   2. a word is a maximal run of word characters: a-z, 0-9, the apostrophe, and every
-//      non-ASCII code point outside the separator set below; U+2019 (’) is read as an
-//      apostrophe; U+00C0..U+00DE except U+00D7 are lowercased to U+00E0..U+00FE;
+//      non-ASCII code point outside the separator set below; U+2019 (’) and U+00B4 (´),
+//      both typed as apostrophes in reviews, are read as "'"; U+00C0..U+00DE except
+//      U+00D7 (Latin-1 capitals) are lowercased to U+00E0..U+00FE;
 //   3. leading and trailing apostrophes are stripped and empty words dropped ("don't"
 //      stays whole, "'quoted'" -> "quoted", "''" -> nothing).
 // Input must be valid UTF-8; anything else throws Error.
 //
 // Non-ASCII code points that separate words (everything else non-ASCII is part of a word):
-//   U+0080..U+00BF  C1 controls, no-break space, Latin-1 punctuation and symbols (« » ¿ ° ...)
+//   U+0080..U+00BF  C1 controls (IMDB has cp1252 dashes there: U+0096, U+0097, U+0085),
+//                   no-break space, Latin-1 punctuation and symbols (« » ¿ ° £ ...),
+//                   except U+00B4, an apostrophe
 //   U+00D7, U+00F7  multiplication and division signs
 //   U+2000..U+206F  General Punctuation: typographic spaces, dashes, quotes, ellipsis
-//                   (except U+2019, which is an apostrophe: "don’t" -> "don't")
+//                   (except U+2019, an apostrophe: "don’t" -> "don't")
 //   U+3000..U+303F  CJK symbols and punctuation (ideographic space, 。「」)
 //   U+FEFF          zero-width no-break space / byte-order mark
 // Everything else (accented letters, Greek, Cyrillic, CJK, emoji, ...) is kept verbatim.

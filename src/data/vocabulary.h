@@ -5,14 +5,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "data/dataset.h"
+#include "data/word_table.h"
 
 namespace sentiment::data {
 
@@ -33,8 +32,7 @@ struct WordCount {
 // order: count descending, ties by the word's bytes ascending (the anchor's vocab.tsv).
 // Tokenizes in parallel on `threads` threads (0 = all cores); the result does not depend
 // on the thread count. Throws Error on invalid UTF-8.
-std::vector<WordCount> count_words(const std::vector<std::string_view>& texts,
-                                   size_t threads = 0);
+std::vector<WordCount> count_words(const std::vector<std::string_view>& texts, size_t threads = 0);
 
 class Vocabulary {
  public:
@@ -56,15 +54,9 @@ class Vocabulary {
   void encode(std::string_view text, std::vector<int32_t>& out) const;
 
  private:
-  // Transparent hashing lets index_of look up a string_view without building a string.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   int32_t num_words_ = 0;
   std::vector<std::string> words_;
-  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> index_;
+  WordTable index_;  // word -> index
 };
 
 // Keras pad_sequences: rows longer than maxlen lose their first (pre) or last (post)
@@ -75,7 +67,7 @@ std::vector<int32_t> pad_sequences(const std::vector<std::vector<int32_t>>& sequ
                                    int32_t value = kPadIndex);
 
 // One row of pad_sequences: fills row (maxlen = row.size() entries) from sequence.
-void pad_row(std::span<const int32_t> sequence, PadMode padding, PadMode truncating,
-             int32_t value, std::span<int32_t> row);
+void pad_row(std::span<const int32_t> sequence, PadMode padding, PadMode truncating, int32_t value,
+             std::span<int32_t> row);
 
 }  // namespace sentiment::data

@@ -173,6 +173,7 @@ void expect_bad_file(const FixtureFile& bad, const std::vector<std::string>& exp
 
 TEST(ReadImdb, EmptyReview) {
   expect_bad_file({"train/pos/99_9.txt", ""}, {"train/pos/99_9.txt", "is empty"});
+  expect_bad_file({"test/pos/99_9.txt", " \n\t "}, {"test/pos/99_9.txt", "is empty", "whitespace"});
 }
 
 TEST(ReadImdb, OversizedReview) {
