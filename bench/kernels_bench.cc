@@ -7,6 +7,7 @@
 
 #include "core/rng.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/lstm_step.h"
 #include "kernels/lstm.h"
 
 namespace sentiment {
@@ -54,14 +55,87 @@ void BM_RecurrentGemm(benchmark::State& state) {
   auto h = random_floats(B * kH, 1.0, 1), U = random_floats(kH * 4 * kH, 0.2, 2);
   std::vector<float> z(B * 4 * kH);
   for (auto _ : state) {
-    kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kNo, B, 4 * kH, kH, 1.0f,
-                         h.data(), kH, U.data(), 4 * kH, 1.0f, z.data(), 4 * kH);
+    kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kNo, B, 4 * kH, kH, 1.0f, h.data(),
+                         kH, U.data(), 4 * kH, 1.0f, z.data(), 4 * kH);
     benchmark::DoNotOptimize(z.data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * 2.0 * static_cast<double>(B * kH * 4 * kH), benchmark::Counter::kIsRate);
+      static_cast<double>(state.iterations()) * 2.0 * static_cast<double>(B * kH * 4 * kH),
+      benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_RecurrentGemm)->Arg(32)->Arg(64);
+
+// One recurrent step both ways, side by side: GEMM + cell pass vs the fused kernel.
+void BM_StepForwardGemmCell(benchmark::State& state) {
+  kernels::gemm_use_single_thread();
+  const size_t B = static_cast<size_t>(state.range(0));
+  auto h = random_floats(B * kH, 0.5, 1), U = random_floats(kH * 4 * kH, 0.12, 2);
+  auto z0 = random_floats(B * 4 * kH, 1.0, 3), c_prev = random_floats(B * kH, 1.0, 4);
+  std::vector<float> z(z0.size()), hn(B * kH), cn(B * kH);
+  for (auto _ : state) {
+    std::copy(z0.begin(), z0.end(), z.begin());
+    kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kNo, B, 4 * kH, kH, 1.0f, h.data(),
+                         kH, U.data(), 4 * kH, 1.0f, z.data(), 4 * kH);
+    kernels::cpu::lstm_cell_forward(hn.data(), cn.data(), z.data(), c_prev.data(), B, kH);
+    benchmark::DoNotOptimize(hn.data());
+  }
+}
+BENCHMARK(BM_StepForwardGemmCell)->Arg(32);
+
+void BM_StepForwardFused(benchmark::State& state) {
+  const size_t B = static_cast<size_t>(state.range(0));
+  auto h = random_floats(B * kH, 0.5, 1), U = random_floats(kH * 4 * kH, 0.12, 2);
+  auto z0 = random_floats(B * 4 * kH, 1.0, 3), c_prev = random_floats(B * kH, 1.0, 4);
+  std::vector<float> z(z0.size()), hn(B * kH), cn(B * kH), Up(4 * kH * kH);
+  kernels::cpu::lstm_step_pack(Up.data(), nullptr, U.data(), kH);
+  for (auto _ : state) {
+    std::copy(z0.begin(), z0.end(), z.begin());
+    if (!kernels::cpu::lstm_step_forward_fused(hn.data(), cn.data(), z.data(), h.data(),
+                                               c_prev.data(), Up.data(), B, kH)) {
+      state.SkipWithError("no fused variant on this CPU");
+      break;
+    }
+    benchmark::DoNotOptimize(hn.data());
+  }
+  state.SetLabel(kernels::cpu::lstm_step_variant());
+}
+BENCHMARK(BM_StepForwardFused)->Arg(32);
+
+void BM_StepBackwardGemmCell(benchmark::State& state) {
+  kernels::gemm_use_single_thread();
+  const size_t B = static_cast<size_t>(state.range(0));
+  auto dz = random_floats(B * 4 * kH, 0.1, 1), U = random_floats(kH * 4 * kH, 0.12, 2);
+  auto gates = random_floats(B * 4 * kH, 1.0, 3), c = random_floats(B * kH, 1.0, 4);
+  auto c2 = random_floats(B * kH, 1.0, 5);
+  std::vector<float> dh(B * kH), dc(B * kH), dzp(B * 4 * kH);
+  for (auto _ : state) {
+    kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kYes, B, kH, 4 * kH, 1.0f, dz.data(),
+                         4 * kH, U.data(), 4 * kH, 0.0f, dh.data(), kH);
+    kernels::cpu::lstm_cell_backward(dzp.data(), dc.data(), dh.data(), gates.data(), c.data(),
+                                     c2.data(), B, kH);
+    benchmark::DoNotOptimize(dzp.data());
+  }
+}
+BENCHMARK(BM_StepBackwardGemmCell)->Arg(32);
+
+void BM_StepBackwardFused(benchmark::State& state) {
+  const size_t B = static_cast<size_t>(state.range(0));
+  auto dz = random_floats(B * 4 * kH, 0.1, 1), U = random_floats(kH * 4 * kH, 0.12, 2);
+  auto gates = random_floats(B * 4 * kH, 1.0, 3), c = random_floats(B * kH, 1.0, 4);
+  auto c2 = random_floats(B * kH, 1.0, 5);
+  std::vector<float> dc(B * kH), dzp(B * 4 * kH), UT(4 * kH * kH);
+  kernels::cpu::lstm_step_pack(nullptr, UT.data(), U.data(), kH);
+  for (auto _ : state) {
+    if (!kernels::cpu::lstm_step_backward_fused(dzp.data(), dc.data(), dz.data(), UT.data(),
+                                                gates.data(), c.data(), c2.data(), B, kH)) {
+      state.SkipWithError("no fused variant on this CPU");
+      break;
+    }
+    benchmark::DoNotOptimize(dzp.data());
+  }
+  state.SetLabel(kernels::cpu::lstm_step_variant());
+}
+BENCHMARK(BM_StepBackwardFused)->Arg(32);
 
 struct Shard {
   size_t B;
@@ -76,15 +150,15 @@ struct Shard {
     c_seq.resize((kT + 1) * B * kH);
     gates.resize(kT * B * 4 * kH);
     dgates.resize(kT * B * 4 * kH);
-    scratch.resize(2 * B * kH);
+    scratch.resize(kernels::lstm_scratch_size(B, kH));
     dx.resize(kT * B * kE);
     dW.resize(kE * 4 * kH);
     dU.resize(kH * 4 * kH);
     db.resize(4 * kH);
   }
   void forward() {
-    kernels::cpu::lstm_forward(h_seq.data(), c_seq.data(), gates.data(), x.data(), W.data(),
-                               U.data(), b.data(), {kT, B, kE, kH});
+    kernels::cpu::lstm_forward(h_seq.data(), c_seq.data(), gates.data(), scratch.data(), x.data(),
+                               W.data(), U.data(), b.data(), {kT, B, kE, kH});
   }
   void backward() {
     kernels::cpu::lstm_backward(dx.data(), dW.data(), dU.data(), db.data(), dgates.data(),
@@ -98,9 +172,10 @@ void BM_LstmForward(benchmark::State& state) {
   Shard s(static_cast<size_t>(state.range(0)));
   for (auto _ : state) s.forward();
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * s.B));  // sequences
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * 2.0 * static_cast<double>(s.B * kT * (kE + kH) * 4 * kH),
-      benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 2.0 *
+                             static_cast<double>(s.B * kT * (kE + kH) * 4 * kH),
+                         benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_LstmForward)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
 
@@ -112,9 +187,10 @@ void BM_LstmForwardBackward(benchmark::State& state) {
     s.backward();
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * s.B));
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * 6.0 * static_cast<double>(s.B * kT * (kE + kH) * 4 * kH),
-      benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 6.0 *
+                             static_cast<double>(s.B * kT * (kE + kH) * 4 * kH),
+                         benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_LstmForwardBackward)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
 

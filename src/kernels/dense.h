@@ -24,11 +24,12 @@ void dense_backward(F* dx,        // (B, I) accumulated (may be null)
                     const F* w,   // (I, O)
                     size_t B, size_t I, size_t O) noexcept;
 
-// Returns the sum over the batch of the per-sample loss (accumulated in double); writes dz = (sigmoid(z) - y) * scale.
+// Returns the sum over the batch of the per-sample loss (accumulated in double); writes dz =
+// (sigmoid(z) - y) * scale.
 template <typename F>
-double bce_with_logits(F* dz,        // (B) out (may be null)
-                  const F* z,   // (B) logits
-                  const F* y,   // (B) targets in {0, 1}
-                  size_t B, F scale) noexcept;
+double bce_with_logits(F* dz,       // (B) out (may be null)
+                       const F* z,  // (B) logits
+                       const F* y,  // (B) targets in {0, 1}
+                       size_t B, F scale) noexcept;
 
 }  // namespace sentiment::kernels

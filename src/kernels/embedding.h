@@ -12,14 +12,14 @@ struct EmbeddingDims {
 };
 
 template <typename F>
-void embedding_forward(F* out,                // (T, B, E)
+void embedding_forward(F* out,                 // (T, B, E)
                        const int32_t* tokens,  // (B, T) row-major, values in [0, V)
                        size_t token_stride,    // distance between rows of tokens (>= T)
                        const F* table,         // (V, E)
                        EmbeddingDims d) noexcept;
 
 template <typename F>
-void embedding_backward(F* dtable,             // (V, E) accumulated
+void embedding_backward(F* dtable,              // (V, E) accumulated
                         const int32_t* tokens,  // (B, T)
                         size_t token_stride,
                         const F* dout,  // (T, B, E)

@@ -7,6 +7,7 @@
 // state and slot t + 1 is step t, so h_seq[0..T) is exactly the h_{t-1} operand of every
 // step. gates keeps the *activated* gates (i, f, g, o) of every step for backward.
 // Backward accumulates into dx, dW, dU, db (callers zero them), as all our kernels do.
+// Backward scratch holds lstm_scratch_size(B, H) values.
 // Two implementations with identical signatures: ref:: (naive loops, the test oracle) and
 // cpu:: (one GEMM for the input projection of all steps, one GEMM plus one fused pointwise
 // pass per step, weight gradients as two GEMMs after the time loop).
@@ -20,32 +21,37 @@ struct LstmDims {
   size_t T, B, E, H;
 };
 
+inline size_t lstm_scratch_size(size_t B, size_t H) {
+  return 2 * B * H + 4 * H * H;
+}
+
 namespace ref {
 
 template <typename F>
-void lstm_forward(F* h_seq,        // (T+1, B, H) out
-                  F* c_seq,        // (T+1, B, H) out
-                  F* gates,        // (T, B, 4H) out, activated
-                  const F* x,      // (T, B, E)
-                  const F* W,      // (E, 4H)
-                  const F* U,      // (H, 4H)
-                  const F* b,      // (4H)
+void lstm_forward(F* h_seq,    // (T+1, B, H) out
+                  F* c_seq,    // (T+1, B, H) out
+                  F* gates,    // (T, B, 4H) out, activated
+                  F* scratch,  // lstm_scratch_size(B, H) workspace (fast path only)
+                  const F* x,  // (T, B, E)
+                  const F* W,  // (E, 4H)
+                  const F* U,  // (H, 4H)
+                  const F* b,  // (4H)
                   LstmDims d) noexcept;
 
 template <typename F>
-void lstm_backward(F* dx,           // (T, B, E) accumulated
-                   F* dW,           // (E, 4H) accumulated
-                   F* dU,           // (H, 4H) accumulated
-                   F* db,           // (4H) accumulated
-                   F* dgates,       // (T, B, 4H) workspace: pre-activation gradients
-                   F* scratch,      // (2, B, H) workspace
+void lstm_backward(F* dx,             // (T, B, E) accumulated
+                   F* dW,             // (E, 4H) accumulated
+                   F* dU,             // (H, 4H) accumulated
+                   F* db,             // (4H) accumulated
+                   F* dgates,         // (T, B, 4H) workspace: pre-activation gradients
+                   F* scratch,        // lstm_scratch_size(B, H) workspace: dh, dc, packed U^T
                    const F* dh_last,  // (B, H) gradient of the final hidden state
-                   const F* x,      // (T, B, E)
-                   const F* W,      // (E, 4H)
-                   const F* U,      // (H, 4H)
-                   const F* h_seq,  // (T+1, B, H) from forward
-                   const F* c_seq,  // (T+1, B, H) from forward
-                   const F* gates,  // (T, B, 4H) from forward
+                   const F* x,        // (T, B, E)
+                   const F* W,        // (E, 4H)
+                   const F* U,        // (H, 4H)
+                   const F* h_seq,    // (T+1, B, H) from forward
+                   const F* c_seq,    // (T+1, B, H) from forward
+                   const F* gates,    // (T, B, 4H) from forward
                    LstmDims d) noexcept;
 
 }  // namespace ref
@@ -53,13 +59,13 @@ void lstm_backward(F* dx,           // (T, B, E) accumulated
 namespace cpu {
 
 template <typename F>
-void lstm_forward(F* h_seq, F* c_seq, F* gates, const F* x, const F* W, const F* U, const F* b,
-                  LstmDims d) noexcept;
+void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
+                  const F* b, LstmDims d) noexcept;
 
 template <typename F>
-void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_last,
-                   const F* x, const F* W, const F* U, const F* h_seq, const F* c_seq,
-                   const F* gates, LstmDims d) noexcept;
+void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_last, const F* x,
+                   const F* W, const F* U, const F* h_seq, const F* c_seq, const F* gates,
+                   LstmDims d) noexcept;
 
 // One step's pointwise work, exposed for benchmarks and tests.
 // z (B, 4H) holds pre-activations on entry and activated gates on exit.
@@ -69,8 +75,8 @@ void lstm_cell_forward(F* h, F* c, F* z, const F* c_prev, size_t B, size_t H) no
 // dz (B, 4H) out: pre-activation gradients; dc (B, H) in: dL/dc_t, out: dL/dc_{t-1}.
 // dh (B, H) in: dL/dh_t.
 template <typename F>
-void lstm_cell_backward(F* dz, F* dc, const F* dh, const F* gates, const F* c,
-                        const F* c_prev, size_t B, size_t H) noexcept;
+void lstm_cell_backward(F* dz, F* dc, const F* dh, const F* gates, const F* c, const F* c_prev,
+                        size_t B, size_t H) noexcept;
 
 }  // namespace cpu
 }  // namespace sentiment::kernels

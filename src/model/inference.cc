@@ -12,9 +12,8 @@ void check_tokens(const Model& model, const int32_t* tokens, size_t count) {
   const auto V = static_cast<int32_t>(model.config().vocab_size);
   for (size_t k = 0; k < count; ++k)
     if (tokens[k] < 0 || tokens[k] >= V)
-      throw Error("token index " + std::to_string(tokens[k]) + " at position " +
-                  std::to_string(k) + " is outside the vocabulary [0, " + std::to_string(V) +
-                  ")");
+      throw Error("token index " + std::to_string(tokens[k]) + " at position " + std::to_string(k) +
+                  " is outside the vocabulary [0, " + std::to_string(V) + ")");
 }
 
 std::vector<float> predict_logits(const Model& model, const int32_t* tokens, size_t n, size_t T,

@@ -98,10 +98,10 @@ void ShardCache::resize(const ModelConfig& config, size_t batch, size_t steps, b
   c_seq.resize((T + 1) * B * H);
   gates.resize(T * B * 4 * H);
   logits.resize(B);
+  scratch.resize(kernels::lstm_scratch_size(B, H));
   if (training) {
     dgates.resize(T * B * 4 * H);
     dx.resize(T * B * E);
-    scratch.resize(2 * B * H);
     dlogits.resize(B);
     dh.resize(B * H);
   }
@@ -113,10 +113,10 @@ void model_forward(const Model& model, ShardCache& cache, const int32_t* tokens,
   const size_t B = cache.B, T = cache.T, E = cfg.embedding_dim, H = cfg.units;
   kernels::embedding_forward(cache.x.data(), tokens, token_stride, model.embedding(), {T, B, E});
   kernels::cpu::lstm_forward(cache.h_seq.data(), cache.c_seq.data(), cache.gates.data(),
-                             cache.x.data(), model.lstm_kernel(), model.lstm_recurrent(),
-                             model.lstm_bias(), {T, B, E, H});
-  kernels::dense_forward(cache.logits.data(), cache.h_seq.data() + T * B * H,
-                         model.dense_kernel(), model.dense_bias(), B, H, 1);
+                             cache.scratch.data(), cache.x.data(), model.lstm_kernel(),
+                             model.lstm_recurrent(), model.lstm_bias(), {T, B, E, H});
+  kernels::dense_forward(cache.logits.data(), cache.h_seq.data() + T * B * H, model.dense_kernel(),
+                         model.dense_bias(), B, H, 1);
 }
 
 void model_backward(const Model& model, ShardCache& cache, float* grad_dense) {

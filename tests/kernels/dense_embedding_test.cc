@@ -88,7 +88,7 @@ TEST(EmbeddingGradient, MatchesFiniteDifferences) {
 
 TEST(Embedding, OutputIsTimeMajor) {
   const std::vector<float> table = {0, 0, 10, 11, 20, 21};  // V = 3, E = 2
-  const std::vector<int32_t> tokens = {1, 2, 2, 0};          // B = 2, T = 2
+  const std::vector<int32_t> tokens = {1, 2, 2, 0};         // B = 2, T = 2
   std::vector<float> out(8);
   kernels::embedding_forward(out.data(), tokens.data(), 2, table.data(), {2, 2, 2});
   const std::vector<float> expected = {10, 11, 20, 21, 20, 21, 0, 0};  // t0: n0, n1; t1: n0, n1

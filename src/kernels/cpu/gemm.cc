@@ -9,7 +9,9 @@
 namespace sentiment::kernels {
 namespace {
 
-CBLAS_TRANSPOSE to_cblas(Trans t) { return t == Trans::kYes ? CblasTrans : CblasNoTrans; }
+CBLAS_TRANSPOSE to_cblas(Trans t) {
+  return t == Trans::kYes ? CblasTrans : CblasNoTrans;
+}
 
 }  // namespace
 
@@ -18,9 +20,8 @@ void gemm<float>(Trans trans_a, Trans trans_b, size_t M, size_t N, size_t K, flo
                  const float* A, size_t lda, const float* B, size_t ldb, float beta, float* C,
                  size_t ldc) noexcept {
   cblas_sgemm(CblasRowMajor, to_cblas(trans_a), to_cblas(trans_b), static_cast<blasint>(M),
-              static_cast<blasint>(N), static_cast<blasint>(K), alpha, A,
-              static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C,
-              static_cast<blasint>(ldc));
+              static_cast<blasint>(N), static_cast<blasint>(K), alpha, A, static_cast<blasint>(lda),
+              B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
 }
 
 template <>
@@ -28,9 +29,8 @@ void gemm<double>(Trans trans_a, Trans trans_b, size_t M, size_t N, size_t K, do
                   const double* A, size_t lda, const double* B, size_t ldb, double beta, double* C,
                   size_t ldc) noexcept {
   cblas_dgemm(CblasRowMajor, to_cblas(trans_a), to_cblas(trans_b), static_cast<blasint>(M),
-              static_cast<blasint>(N), static_cast<blasint>(K), alpha, A,
-              static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C,
-              static_cast<blasint>(ldc));
+              static_cast<blasint>(N), static_cast<blasint>(K), alpha, A, static_cast<blasint>(lda),
+              B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
 }
 
 void gemm_use_single_thread() noexcept {

@@ -1,18 +1,21 @@
 // Batched LSTM on GEMMs: the input projection of all T steps is one (T*B, E) x (E, 4H) GEMM;
-// each step adds h_{t-1} U with one (B, H) x (H, 4H) GEMM and runs one fused pointwise
-// pass; backward runs the cell backward and one dz U^T GEMM per step, then computes dW,
-// dU and dx for all steps as three large GEMMs after the time loop.
+// each step adds h_{t-1} U and runs the cell, in one fused register-blocked kernel where the
+// CPU allows (lstm_step.h), else as one GEMM plus one vectorised pointwise pass; backward
+// walks the steps the same way, then computes dW, dU and dx for all steps as three large
+// GEMMs after the time loop.
 #include <algorithm>
 #include <cstring>
 
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/lstm_step.h"
 #include "kernels/cpu/vmath.h"
 #include "kernels/lstm.h"
 
 // The pointwise passes are compiled for AVX-512, AVX2 and baseline x86-64; the loader
 // picks the best one for the running CPU.
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define SENTIMENT_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define SENTIMENT_MULTIVERSION \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define SENTIMENT_MULTIVERSION
 #endif
@@ -138,35 +141,60 @@ void lstm_cell_backward(F* dz, F* dc, const F* dh, const F* gates, const F* c, c
 }
 
 template <typename F>
-void lstm_forward(F* h_seq, F* c_seq, F* gates, const F* x, const F* W, const F* U, const F* b,
-                  LstmDims d) noexcept {
+void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
+                  const F* b, LstmDims d) noexcept {
   const size_t T = d.T, B = d.B, E = d.E, H = d.H, G = 4 * H;
   for (size_t r = 0; r < T * B; ++r) std::copy(b, b + G, gates + r * G);
   gemm<F>(Trans::kNo, Trans::kNo, T * B, G, E, F(1), x, E, W, G, F(1), gates, G);
   std::fill(h_seq, h_seq + B * H, F(0));
   std::fill(c_seq, c_seq + B * H, F(0));
+  bool fused = false;
+  if constexpr (sizeof(F) == sizeof(float)) {
+    fused = lstm_step_fused_available(H);
+    if (fused) lstm_step_pack(scratch, nullptr, U, H);
+  }
   for (size_t t = 0; t < T; ++t) {
     F* z = gates + t * B * G;
+    F* h = h_seq + (t + 1) * B * H;
+    F* c = c_seq + (t + 1) * B * H;
+    if constexpr (sizeof(F) == sizeof(float)) {
+      if (fused) {
+        lstm_step_forward_fused(h, c, z, h_seq + t * B * H, c_seq + t * B * H, scratch, B, H);
+        continue;
+      }
+    }
     gemm<F>(Trans::kNo, Trans::kNo, B, G, H, F(1), h_seq + t * B * H, H, U, G, F(1), z, G);
-    lstm_cell_forward(h_seq + (t + 1) * B * H, c_seq + (t + 1) * B * H, z, c_seq + t * B * H,
-                      B, H);
+    lstm_cell_forward(h, c, z, c_seq + t * B * H, B, H);
   }
 }
 
 template <typename F>
-void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_last,
-                   const F* x, const F* W, const F* U, const F* h_seq, const F* c_seq,
-                   const F* gates, LstmDims d) noexcept {
+void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_last, const F* x,
+                   const F* W, const F* U, const F* h_seq, const F* c_seq, const F* gates,
+                   LstmDims d) noexcept {
   const size_t T = d.T, B = d.B, E = d.E, H = d.H, G = 4 * H;
   F* dh = scratch;
   F* dc = scratch + B * H;
-  std::copy(dh_last, dh_last + B * H, dh);
   std::fill(dc, dc + B * H, F(0));
-  for (size_t t = T; t-- > 0;) {
-    F* dz = dgates + t * B * G;
-    lstm_cell_backward(dz, dc, dh, gates + t * B * G, c_seq + (t + 1) * B * H,
-                       c_seq + t * B * H, B, H);
-    if (t > 0) gemm<F>(Trans::kNo, Trans::kYes, B, H, G, F(1), dz, G, U, G, F(0), dh, H);
+  lstm_cell_backward(dgates + (T - 1) * B * G, dc, dh_last, gates + (T - 1) * B * G,
+                     c_seq + T * B * H, c_seq + (T - 1) * B * H, B, H);
+  bool fused = false;
+  if constexpr (sizeof(F) == sizeof(float)) fused = lstm_step_fused_available(H);
+  if (fused) {
+    F* UT = scratch + 2 * B * H;
+    if constexpr (sizeof(F) == sizeof(float)) lstm_step_pack(nullptr, UT, U, H);
+    for (size_t t = T - 1; t > 0; --t) {
+      if constexpr (sizeof(F) == sizeof(float))
+        lstm_step_backward_fused(dgates + (t - 1) * B * G, dc, dgates + t * B * G, UT,
+                                 gates + (t - 1) * B * G, c_seq + t * B * H,
+                                 c_seq + (t - 1) * B * H, B, H);
+    }
+  } else {
+    for (size_t t = T - 1; t > 0; --t) {
+      gemm<F>(Trans::kNo, Trans::kYes, B, H, G, F(1), dgates + t * B * G, G, U, G, F(0), dh, H);
+      lstm_cell_backward(dgates + (t - 1) * B * G, dc, dh, gates + (t - 1) * B * G,
+                         c_seq + t * B * H, c_seq + (t - 1) * B * H, B, H);
+    }
   }
   const size_t TB = T * B;
   gemm<F>(Trans::kYes, Trans::kNo, H, G, TB, F(1), h_seq, H, dgates, G, F(1), dU, G);
@@ -178,12 +206,12 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
   }
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                               \
-  template void lstm_forward<F>(F*, F*, F*, const F*, const F*, const F*, const F*, LstmDims);  \
-  template void lstm_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*,          \
-                                 const F*, const F*, const F*, const F*, LstmDims);             \
-  template void lstm_cell_forward<F>(F*, F*, F*, const F*, size_t, size_t);                     \
-  template void lstm_cell_backward<F>(F*, F*, const F*, const F*, const F*, const F*, size_t,   \
+#define SENTIMENT_INSTANTIATE(F)                                                                   \
+  template void lstm_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, LstmDims); \
+  template void lstm_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*, const F*,   \
+                                 const F*, const F*, const F*, LstmDims);                          \
+  template void lstm_cell_forward<F>(F*, F*, F*, const F*, size_t, size_t);                        \
+  template void lstm_cell_backward<F>(F*, F*, const F*, const F*, const F*, const F*, size_t,      \
                                       size_t);
 SENTIMENT_INSTANTIATE(float)
 SENTIMENT_INSTANTIATE(double)

@@ -22,21 +22,39 @@ namespace sentiment::kernels::vmath {
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
 
 inline constexpr size_t kLanes = 8;
 
-inline v8f splat(float v) { return v8f{} + v; }
+// The integer vector matching a float vector, for the exponent bits of exp.
+template <typename V>
+struct IntVector;
+template <>
+struct IntVector<v8f> {
+  using type = v8i;
+};
+template <>
+struct IntVector<v16f> {
+  using type = v16i;
+};
+
+inline v8f splat(float v) {
+  return v8f{} + v;
+}
 inline v8f load(const float* p) {
   v8f v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline void store(float* p, v8f v) { std::memcpy(p, &v, sizeof v); }
+inline void store(float* p, v8f v) {
+  std::memcpy(p, &v, sizeof v);
+}
 
 // exp(x) = 2^n * exp(r), n = round(x / ln 2), |r| <= ln2 / 2, with a Cody-Waite split of
 // ln 2 and the Cephes minimax polynomial for exp(r). Generic over float and v8f.
 template <typename V, typename I>
-inline V exp_impl(V x, V lo, V hi) {
+[[gnu::always_inline]] inline V exp_impl(V x, V lo, V hi) {
   x = x < lo ? lo : x;
   x = x > hi ? hi : x;
   const float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
@@ -57,15 +75,51 @@ inline V exp_impl(V x, V lo, V hi) {
   }
 }
 
-inline float exp_f(float x) { return exp_impl<float, int32_t>(x, -87.0f, 88.0f); }
-inline v8f exp_v(v8f x) { return exp_impl<v8f, v8i>(x, splat(-87.0f), splat(88.0f)); }
+inline float exp_f(float x) {
+  return exp_impl<float, int32_t>(x, -87.0f, 88.0f);
+}
 
-inline float sigmoid_f(float x) { return 1.0f / (1.0f + exp_f(-x)); }
-inline v8f sigmoid_v(v8f x) { return 1.0f / (1.0f + exp_v(-x)); }
+// Any float vector width; always inlined so each caller's target (AVX2, AVX-512) applies.
+template <typename V>
+[[gnu::always_inline]] inline V exp_vec(V x) {
+  return exp_impl<V, typename IntVector<V>::type>(x, V{} - 87.0f, V{} + 88.0f);
+}
+template <typename V>
+[[gnu::always_inline]] inline V sigmoid_vec(V x) {
+  return 1.0f / (1.0f + exp_vec(-x));
+}
+template <typename V>
+[[gnu::always_inline]] inline V tanh_vec(V x) {
+  return 1.0f - 2.0f / (exp_vec(2.0f * x) + 1.0f);
+}
+template <typename V>
+[[gnu::always_inline]] inline V load_vec(const float* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <typename V>
+[[gnu::always_inline]] inline void store_vec(float* p, V v) {
+  std::memcpy(p, &v, sizeof v);
+}
+inline v8f exp_v(v8f x) {
+  return exp_impl<v8f, v8i>(x, splat(-87.0f), splat(88.0f));
+}
+
+inline float sigmoid_f(float x) {
+  return 1.0f / (1.0f + exp_f(-x));
+}
+inline v8f sigmoid_v(v8f x) {
+  return 1.0f / (1.0f + exp_v(-x));
+}
 
 // tanh(x) = 1 - 2 / (exp(2x) + 1): accurate in absolute terms over the whole range.
-inline float tanh_f(float x) { return 1.0f - 2.0f / (exp_f(2.0f * x) + 1.0f); }
-inline v8f tanh_v(v8f x) { return 1.0f - 2.0f / (exp_v(2.0f * x) + 1.0f); }
+inline float tanh_f(float x) {
+  return 1.0f - 2.0f / (exp_f(2.0f * x) + 1.0f);
+}
+inline v8f tanh_v(v8f x) {
+  return 1.0f - 2.0f / (exp_v(2.0f * x) + 1.0f);
+}
 
 template <typename F>
 inline F sigmoid(F x) {

@@ -16,8 +16,8 @@ F sigmoid(F v) {
 }  // namespace
 
 template <typename F>
-void lstm_forward(F* h_seq, F* c_seq, F* gates, const F* x, const F* W, const F* U, const F* b,
-                  LstmDims d) noexcept {
+void lstm_forward(F* h_seq, F* c_seq, F* gates, F* /*scratch*/, const F* x, const F* W, const F* U,
+                  const F* b, LstmDims d) noexcept {
   const size_t T = d.T, B = d.B, E = d.E, H = d.H, G = 4 * H;
   for (size_t k = 0; k < B * H; ++k) h_seq[k] = c_seq[k] = F(0);
   for (size_t t = 0; t < T; ++t) {
@@ -46,9 +46,9 @@ void lstm_forward(F* h_seq, F* c_seq, F* gates, const F* x, const F* W, const F*
 }
 
 template <typename F>
-void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_last,
-                   const F* x, const F* W, const F* U, const F* h_seq, const F* c_seq,
-                   const F* gates, LstmDims d) noexcept {
+void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_last, const F* x,
+                   const F* W, const F* U, const F* h_seq, const F* c_seq, const F* gates,
+                   LstmDims d) noexcept {
   const size_t T = d.T, B = d.B, E = d.E, H = d.H, G = 4 * H;
   F* dh = scratch;
   F* dc = scratch + B * H;
@@ -95,10 +95,10 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
   }
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                             \
-  template void lstm_forward<F>(F*, F*, F*, const F*, const F*, const F*, const F*, LstmDims); \
-  template void lstm_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*,         \
-                                 const F*, const F*, const F*, const F*, LstmDims);
+#define SENTIMENT_INSTANTIATE(F)                                                                   \
+  template void lstm_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, LstmDims); \
+  template void lstm_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*, const F*,   \
+                                 const F*, const F*, const F*, LstmDims);
 SENTIMENT_INSTANTIATE(float)
 SENTIMENT_INSTANTIATE(double)
 #undef SENTIMENT_INSTANTIATE

@@ -1,0 +1,280 @@
+// Register-blocked fused LSTM steps. A block covers R rows of the batch and L units (one
+// vector) of every gate, so it holds 4R vector accumulators: exactly the i, f, g, o values
+// the cell needs for those units, computed and consumed in registers.
+//   forward:  acc[g][r] = z[r, gH + k0..] + sum_k h_prev[r, k] U[k, gH + k0..]
+//   backward: acc[r][v] = sum_j dz[r, j] UT[j, k0 + vL..]   (= dh_{t-1} for those units)
+// Block sizes fit the register file: AVX2 has 16 vector registers (forward R = 3: 12
+// accumulators, 3 broadcasts, 1 weight vector), AVX-512 has 32 (R = 6).
+#include "kernels/cpu/lstm_step.h"
+
+#include "kernels/cpu/vmath.h"
+
+namespace sentiment::kernels::cpu {
+namespace {
+
+using vmath::load_vec;
+using vmath::sigmoid_vec;
+using vmath::store_vec;
+using vmath::tanh_vec;
+
+// Up is the unit block's slice of the packed U: H rows of 4L floats (gates i, f, g, o).
+template <typename V, size_t R>
+[[gnu::always_inline]] inline void forward_block(float* h, float* c, float* z, const float* h_prev,
+                                                 const float* c_prev, const float* Up, size_t H,
+                                                 size_t r0, size_t k0) {
+  constexpr size_t L = sizeof(V) / sizeof(float);
+  const size_t G = 4 * H;
+  V acc[4][R];
+  for (size_t g = 0; g < 4; ++g)
+    for (size_t r = 0; r < R; ++r) acc[g][r] = load_vec<V>(z + (r0 + r) * G + g * H + k0);
+  for (size_t k = 0; k < H; ++k) {
+    V hk[R];
+    for (size_t r = 0; r < R; ++r) hk[r] = V{} + h_prev[(r0 + r) * H + k];
+    const float* u = Up + k * 4 * L;
+    for (size_t g = 0; g < 4; ++g) {
+      const V w = load_vec<V>(u + g * L);
+      for (size_t r = 0; r < R; ++r) acc[g][r] += hk[r] * w;
+    }
+  }
+  for (size_t r = 0; r < R; ++r) {
+    float* zr = z + (r0 + r) * G + k0;
+    const V i = sigmoid_vec(acc[0][r]), f = sigmoid_vec(acc[1][r]);
+    const V g = tanh_vec(acc[2][r]), o = sigmoid_vec(acc[3][r]);
+    const V cn = f * load_vec<V>(c_prev + (r0 + r) * H + k0) + i * g;
+    store_vec(zr, i);
+    store_vec(zr + H, f);
+    store_vec(zr + 2 * H, g);
+    store_vec(zr + 3 * H, o);
+    store_vec(c + (r0 + r) * H + k0, cn);
+    store_vec(h + (r0 + r) * H + k0, o * tanh_vec(cn));
+  }
+}
+
+// Units outermost: a unit block's packed slice of U (H x 4L floats, 8 KB for AVX2) stays in
+// L1 while every row block of the batch streams past it.
+template <typename V, size_t R>
+[[gnu::always_inline]] inline void forward_rows(float* h, float* c, float* z, const float* h_prev,
+                                                const float* c_prev, const float* Up, size_t B,
+                                                size_t H) {
+  constexpr size_t L = sizeof(V) / sizeof(float);
+  for (size_t k0 = 0; k0 < H; k0 += L) {
+    const float* slice = Up + k0 * 4 * H;  // block k0 / L holds H * 4L floats
+    size_t r0 = 0;
+    for (; r0 + R <= B; r0 += R) forward_block<V, R>(h, c, z, h_prev, c_prev, slice, H, r0, k0);
+    for (; r0 < B; ++r0) forward_block<V, 1>(h, c, z, h_prev, c_prev, slice, H, r0, k0);
+  }
+}
+
+// UTp is the unit block's slice of the packed U^T: 4H rows of NV*L floats.
+template <typename V, size_t R, size_t NV>
+[[gnu::always_inline]] inline void backward_block(float* dz_prev, float* dc, const float* dz,
+                                                  const float* UTp, const float* gates_prev,
+                                                  const float* c_prev, const float* c_prev2,
+                                                  size_t H, size_t r0, size_t k0) {
+  constexpr size_t L = sizeof(V) / sizeof(float);
+  const size_t G = 4 * H;
+  V acc[R][NV];
+  for (size_t r = 0; r < R; ++r)
+    for (size_t v = 0; v < NV; ++v) acc[r][v] = V{};
+  for (size_t j = 0; j < G; ++j) {
+    V w[NV];
+    for (size_t v = 0; v < NV; ++v) w[v] = load_vec<V>(UTp + j * NV * L + v * L);
+    for (size_t r = 0; r < R; ++r) {
+      const V d = V{} + dz[(r0 + r) * G + j];
+      for (size_t v = 0; v < NV; ++v) acc[r][v] += d * w[v];
+    }
+  }
+  // acc is dh_{t-1}; the cell backward of step t-1 for these rows and units (docs/lstm.md).
+  for (size_t r = 0; r < R; ++r)
+    for (size_t v = 0; v < NV; ++v) {
+      const size_t row = r0 + r, k = k0 + v * L;
+      const float* a = gates_prev + row * G + k;
+      const V i = load_vec<V>(a), f = load_vec<V>(a + H), g = load_vec<V>(a + 2 * H);
+      const V o = load_vec<V>(a + 3 * H);
+      const V tc = tanh_vec(load_vec<V>(c_prev + row * H + k));
+      const V dh = acc[r][v];
+      const V dck = load_vec<V>(dc + row * H + k) + dh * o * (1.0f - tc * tc);
+      float* out = dz_prev + row * G + k;
+      store_vec(out, dck * g * i * (1.0f - i));
+      store_vec(out + H, dck * load_vec<V>(c_prev2 + row * H + k) * f * (1.0f - f));
+      store_vec(out + 2 * H, dck * i * (1.0f - g * g));
+      store_vec(out + 3 * H, dh * tc * o * (1.0f - o));
+      store_vec(dc + row * H + k, dck * f);
+    }
+}
+
+// Units outermost, as in forward: a unit block's packed slice of U^T (4H x NV*L floats,
+// 16 KB for AVX2) stays in L1 across the row blocks. H is a multiple of NV*L.
+template <typename V, size_t R, size_t NV>
+[[gnu::always_inline]] inline void backward_rows(float* dz_prev, float* dc, const float* dz,
+                                                 const float* UTp, const float* gates_prev,
+                                                 const float* c_prev, const float* c_prev2,
+                                                 size_t B, size_t H) {
+  constexpr size_t L = sizeof(V) / sizeof(float);
+  constexpr size_t kStep = NV * L;
+  for (size_t k0 = 0; k0 < H; k0 += kStep) {
+    const float* slice = UTp + k0 * 4 * H;  // block k0 / kStep holds 4H * kStep floats
+    size_t r0 = 0;
+    for (; r0 + R <= B; r0 += R)
+      backward_block<V, R, NV>(dz_prev, dc, dz, slice, gates_prev, c_prev, c_prev2, H, r0, k0);
+    for (; r0 < B; ++r0)
+      backward_block<V, 1, NV>(dz_prev, dc, dz, slice, gates_prev, c_prev, c_prev2, H, r0, k0);
+  }
+}
+
+// Packed layouts (why: rows of U are 4H floats apart, a power of two at the usual sizes, so
+// reading a few vectors from each of H rows maps them onto a handful of L1 sets and evicts
+// itself; packing makes each block's slice one contiguous run):
+//   forward:  Up[((k0/L) * H + k) * 4L + g * L + l]      = U[k, g*H + k0 + l]
+//   backward: UTp[((k0/S) * 4H + j) * S + l]              = U[k0 + l, j],   S = NV * L
+void pack_forward(float* Up, const float* U, size_t H, size_t L) {
+  const size_t G = 4 * H;
+  for (size_t k0 = 0; k0 < H; k0 += L)
+    for (size_t k = 0; k < H; ++k)
+      for (size_t g = 0; g < 4; ++g)
+        for (size_t l = 0; l < L; ++l)
+          Up[((k0 / L) * H + k) * 4 * L + g * L + l] = U[k * G + g * H + k0 + l];
+}
+
+void pack_backward(float* UTp, const float* U, size_t H, size_t S) {
+  const size_t G = 4 * H;
+  for (size_t k0 = 0; k0 < H; k0 += S)
+    for (size_t j = 0; j < G; ++j)
+      for (size_t l = 0; l < S; ++l) UTp[((k0 / S) * G + j) * S + l] = U[(k0 + l) * G + j];
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SENTIMENT_HAVE_X86_VARIANTS 1
+
+__attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))) void forward_avx512(
+    float* h, float* c, float* z, const float* hp, const float* cp, const float* U, size_t B,
+    size_t H) {
+  forward_rows<vmath::v16f, 6>(h, c, z, hp, cp, U, B, H);
+}
+
+__attribute__((target("avx2,fma"))) void forward_avx2(float* h, float* c, float* z, const float* hp,
+                                                      const float* cp, const float* U, size_t B,
+                                                      size_t H) {
+  forward_rows<vmath::v8f, 3>(h, c, z, hp, cp, U, B, H);
+}
+
+__attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))) void backward_avx512(
+    float* dzp, float* dc, const float* dz, const float* UT, const float* gp, const float* cp,
+    const float* cp2, size_t B, size_t H) {
+  backward_rows<vmath::v16f, 6, 2>(dzp, dc, dz, UT, gp, cp, cp2, B, H);
+}
+
+__attribute__((target("avx2,fma"))) void backward_avx2(float* dzp, float* dc, const float* dz,
+                                                       const float* UT, const float* gp,
+                                                       const float* cp, const float* cp2, size_t B,
+                                                       size_t H) {
+  backward_rows<vmath::v8f, 4, 2>(dzp, dc, dz, UT, gp, cp, cp2, B, H);
+}
+
+enum class Variant { kNone, kAvx2, kAvx512 };
+
+Variant detect() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl"))
+    return Variant::kAvx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Variant::kAvx2;
+  return Variant::kNone;
+}
+
+// Sanitizer builds run the plain GEMM path: the fused kernels are tested against it in the
+// normal build, and ASan gains nothing from instrumenting register arithmetic.
+Variant variant() {
+#if defined(__SANITIZE_ADDRESS__)
+  return Variant::kNone;
+#else
+  static const Variant v = detect();
+  return v;
+#endif
+}
+#endif
+
+}  // namespace
+
+void lstm_step_pack(float* Up, float* UTp, const float* U, size_t H) noexcept {
+#ifdef SENTIMENT_HAVE_X86_VARIANTS
+  const size_t L = variant() == Variant::kAvx512 ? 16 : 8;
+  if (Up) pack_forward(Up, U, H, L);
+  if (UTp) pack_backward(UTp, U, H, 2 * L);
+#else
+  (void)Up, (void)UTp, (void)U, (void)H;
+#endif
+}
+
+bool lstm_step_forward_fused(float* h, float* c, float* z, const float* h_prev, const float* c_prev,
+                             const float* U, size_t B, size_t H) noexcept {
+#ifdef SENTIMENT_HAVE_X86_VARIANTS
+  switch (variant()) {
+    case Variant::kAvx512:
+      if (H % 32 != 0) break;
+      forward_avx512(h, c, z, h_prev, c_prev, U, B, H);
+      return true;
+    case Variant::kAvx2:
+      if (H % 16 != 0) break;
+      forward_avx2(h, c, z, h_prev, c_prev, U, B, H);
+      return true;
+    case Variant::kNone:
+      break;
+  }
+#endif
+  (void)h, (void)c, (void)z, (void)h_prev, (void)c_prev, (void)U, (void)B, (void)H;
+  return false;
+}
+
+bool lstm_step_backward_fused(float* dz_prev, float* dc, const float* dz, const float* UT,
+                              const float* gates_prev, const float* c_prev, const float* c_prev2,
+                              size_t B, size_t H) noexcept {
+#ifdef SENTIMENT_HAVE_X86_VARIANTS
+  switch (variant()) {
+    case Variant::kAvx512:
+      if (H % 32 != 0) break;
+      backward_avx512(dz_prev, dc, dz, UT, gates_prev, c_prev, c_prev2, B, H);
+      return true;
+    case Variant::kAvx2:
+      if (H % 16 != 0) break;
+      backward_avx2(dz_prev, dc, dz, UT, gates_prev, c_prev, c_prev2, B, H);
+      return true;
+    case Variant::kNone:
+      break;
+  }
+#endif
+  (void)dz_prev, (void)dc, (void)dz, (void)UT, (void)gates_prev, (void)c_prev, (void)c_prev2,
+      (void)B, (void)H;
+  return false;
+}
+
+bool lstm_step_fused_available(size_t H) noexcept {
+#ifdef SENTIMENT_HAVE_X86_VARIANTS
+  switch (variant()) {
+    case Variant::kAvx512:
+      return H % 32 == 0;
+    case Variant::kAvx2:
+      return H % 16 == 0;
+    case Variant::kNone:
+      break;
+  }
+#endif
+  (void)H;
+  return false;
+}
+
+const char* lstm_step_variant() noexcept {
+#ifdef SENTIMENT_HAVE_X86_VARIANTS
+  switch (variant()) {
+    case Variant::kAvx512:
+      return "avx512";
+    case Variant::kAvx2:
+      return "avx2";
+    case Variant::kNone:
+      break;
+  }
+#endif
+  return "none";
+}
+
+}  // namespace sentiment::kernels::cpu
