@@ -10,6 +10,8 @@
 #include <span>
 #include <vector>
 
+#include "core/thread_pool.h"
+
 namespace sentiment {
 
 struct AdamConfig {
@@ -23,8 +25,10 @@ class Adam {
  public:
   Adam(const AdamConfig& config, size_t num_params);
 
-  // One update with gradient grad (same size as params); increments the step count.
-  void step(std::span<float> params, std::span<const float> grad);
+  // One update with gradient grad (same size as params); increments the step count. With a
+  // pool, fixed chunks of the arrays are updated in parallel (element-wise, so the result
+  // is the same for any thread count).
+  void step(std::span<float> params, std::span<const float> grad, ThreadPool* pool = nullptr);
 
   int64_t steps() const { return t_; }
   const AdamConfig& config() const { return config_; }

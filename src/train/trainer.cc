@@ -153,7 +153,7 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
         loss_sum += sums[s].loss;
         correct += sums[s].correct;
       }
-      adam.step(model.params(), grad);
+      adam.step(model.params(), grad, &pool);
       seen += B;
       if (callbacks.batch_end)
         callbacks.batch_end(step + 1, steps, loss_sum / static_cast<double>(seen),

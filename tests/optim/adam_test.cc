@@ -43,6 +43,23 @@ TEST(Adam, SecondStepMatchesHandComputation) {
   EXPECT_NEAR(p[0], x, 1e-6);
 }
 
+TEST(Adam, ParallelUpdateIsIdenticalToSerial) {
+  const size_t n = 300000;  // several chunks
+  std::vector<float> p1(n), p2, g(n);
+  for (size_t k = 0; k < n; ++k) {
+    p1[k] = static_cast<float>(k % 97) * 0.01f;
+    g[k] = static_cast<float>(static_cast<int>(k % 13) - 6) * 0.1f;
+  }
+  p2 = p1;
+  Adam serial({}, n), parallel({}, n);
+  ThreadPool pool(3);
+  for (int s = 0; s < 3; ++s) {
+    serial.step(p1, g);
+    parallel.step(p2, g, &pool);
+  }
+  EXPECT_EQ(p1, p2);
+}
+
 TEST(Adam, RejectsMismatchedSizes) {
   Adam adam({}, 2);
   std::vector<float> p(3);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Side-by-side speed of lstm-sentiment and the tuned PyTorch anchor on the same recipe, one
+# after the other in one invocation: one training epoch each (20,000 reviews, batch 64,
+# maxlen 200, Embedding 64, LSTM 64, validation included) and inference on the 25,000 test
+# reviews at batch 256. Prints both figures and the ratios.
+#   bench/compare_pytorch.sh [--threads N]      (arguments go to `sentiment bench`)
+# Environment: ANCHORS (default ../shared/anchors beside the checkout), IMDB_DATA.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+anchors=${ANCHORS:-$root/../shared/anchors}
+[ -f "$anchors/pytorch_seed.py" ] || { echo "error: PyTorch anchor not found in $anchors (set ANCHORS)" >&2; exit 1; }
+
+source scripts/deps.sh
+SENTIMENT_PACKAGES+=(python3-torch python3-numpy)
+sentiment_install_deps
+cmake --preset release -DSENTIMENT_BUILD_TESTS=OFF >/dev/null
+cmake --build --preset release --target sentiment >/dev/null
+
+echo "== lstm-sentiment: sentiment bench $*" >&2
+ours=$(build/release/tools/sentiment bench --json "$@")
+echo "== PyTorch anchor: pytorch_seed.py --epochs 1" >&2
+theirs=$(/usr/bin/python3 "$anchors/pytorch_seed.py" --epochs 1 | sed -n 's/^RESULT_JSON //p')
+
+/usr/bin/python3 - "$ours" "$theirs" <<'PY'
+import json, sys
+ours, torch = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+te = torch["epochs"][0]
+rows = [
+    ("training epoch (s, validation included)", ours["epoch_s"], te["epoch_s"], "lower"),
+    ("training samples/s", ours["train_samples_per_s"], te["train_samples_per_s"], "higher"),
+    ("inference reviews/s, batch 256", ours["inference"]["batch_256_reviews_per_s"],
+     max(torch["inference_reviews_per_s"]), "higher"),
+    ("peak RSS (MiB)", ours["peak_rss_mib"], torch["peak_rss_mib"], "lower"),
+]
+print(f"{'':42s} {'lstm-sentiment':>15s} {'PyTorch':>10s} {'speed-up':>9s}")
+for name, a, b, better in rows:
+    ratio = b / a if better == "lower" else a / b
+    print(f"{name:42s} {a:15.1f} {b:10.1f} {ratio:8.2f}x")
+inf = ours["inference"]
+print(f"\nlstm-sentiment: {ours['threads']} threads, {ours['blas']}; "
+      f"{ours['achieved_gflop_per_s']:.1f} GFLOP/s in training = "
+      f"{100 * ours['share_of_gemm_peak']:.0f}% of the sgemm peak measured in the same run "
+      f"({ours['gemm_peak_gflop_per_s']['1024x1024x1024']:.1f} GFLOP/s)")
+print(f"batch 1: {inf['batch_1_reviews_per_s']:.0f} reviews/s, p50 {inf['batch_1_p50_ms']:.2f} ms, "
+      f"p99 {inf['batch_1_p99_ms']:.2f} ms; batch 64: {inf['batch_64_reviews_per_s']:.0f} reviews/s")
+print(f"PyTorch {torch['torch']}: {torch['threads']} threads, env {torch['env']}")
+PY
