@@ -1,15 +1,15 @@
 // The public header alone is enough to train a model, save it, load it and label text.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <sentiment/sentiment.h>
+#include <filesystem>
 
 namespace {
 
 TEST(PublicApi, TrainSaveLoadPredict) {
   // Reviews where "good" or "bad" decides the label.
   const std::vector<std::string> texts = {"good film", "bad film", "a good one", "a bad one",
-                                          "good good", "bad bad", "film good", "film bad"};
+                                          "good good", "bad bad",  "film good",  "film bad"};
   std::vector<std::string_view> views(texts.begin(), texts.end());
   const auto vocab = sentiment::data::Vocabulary::build(views, 10);
   sentiment::Preprocessing pre;

@@ -53,8 +53,8 @@ double gemm_peak(ThreadPool& pool, size_t M, size_t N, size_t K, double seconds)
   pool.parallel_for(pool.size(), [&](size_t, size_t w) {
     while (seconds_since(start) < seconds) {
       for (int r = 0; r < 8; ++r)
-        kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kNo, M, N, K, 1.0f,
-                             a[w].data(), K, b[w].data(), N, 0.0f, c[w].data(), N);
+        kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kNo, M, N, K, 1.0f, a[w].data(),
+                             K, b[w].data(), N, 0.0f, c[w].data(), N);
       calls[w] += 8;
     }
   });
@@ -142,18 +142,19 @@ int run_bench(const BenchOptions& o) {
   }
   std::printf("threads %zu, %s\n", pool->size(), kernels::gemm_backend_name());
   std::printf("load + encode 50,000 reviews: %.2f s\n", load_s);
-  std::printf("training: %.2f s/epoch (best of %d, validation included), %.0f samples/s\n",
-              epoch_s, o.epochs, n_train / epoch_s);
-  std::printf("          %.0f GFLOP/epoch of GEMMs -> %.1f GFLOP/s = %.0f%% of the measured "
-              "sgemm peak (%.1f GFLOP/s 1024^3; %.1f GFLOP/s at the step shape)\n",
-              epoch_flops / 1e9, achieved, 100.0 * achieved / peak_large, peak_large,
-              peak_small);
-  std::printf("inference: %.0f reviews/s at batch 256, %.0f at batch 64, %.0f at batch 1 "
-              "(p50 %.2f ms, p99 %.2f ms)\n",
-              inference["batch_256_reviews_per_s"].get<double>(),
-              inference["batch_64_reviews_per_s"].get<double>(),
-              inference["batch_1_reviews_per_s"].get<double>(),
-              inference["batch_1_p50_ms"].get<double>(), inference["batch_1_p99_ms"].get<double>());
+  std::printf("training: %.2f s/epoch (best of %d, validation included), %.0f samples/s\n", epoch_s,
+              o.epochs, n_train / epoch_s);
+  std::printf(
+      "          %.0f GFLOP/epoch of GEMMs -> %.1f GFLOP/s = %.0f%% of the measured "
+      "sgemm peak (%.1f GFLOP/s 1024^3; %.1f GFLOP/s at the step shape)\n",
+      epoch_flops / 1e9, achieved, 100.0 * achieved / peak_large, peak_large, peak_small);
+  std::printf(
+      "inference: %.0f reviews/s at batch 256, %.0f at batch 64, %.0f at batch 1 "
+      "(p50 %.2f ms, p99 %.2f ms)\n",
+      inference["batch_256_reviews_per_s"].get<double>(),
+      inference["batch_64_reviews_per_s"].get<double>(),
+      inference["batch_1_reviews_per_s"].get<double>(), inference["batch_1_p50_ms"].get<double>(),
+      inference["batch_1_p99_ms"].get<double>());
   std::printf("peak RSS: %.0f MiB\n", peak_rss_mib());
   return 0;
 }
@@ -162,8 +163,8 @@ int run_bench(const BenchOptions& o) {
 
 Command add_bench_command(CLI::App& app) {
   auto o = std::make_shared<BenchOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "bench", "Benchmark training and inference on the IMDB recipe's shapes");
+  CLI::App* cmd =
+      app.add_subcommand("bench", "Benchmark training and inference on the IMDB recipe's shapes");
   cmd->add_option("--data", o->data, "aclImdb directory or archive (as for train)");
   cmd->add_option("--epochs", o->epochs, "Training epochs to time (the best is reported)")
       ->check(CLI::Range(1, 100))

@@ -15,5 +15,7 @@ Command add_predict_command(CLI::App& app);
 Command add_test_command(CLI::App& app);
 Command add_export_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
+Command add_explain_command(CLI::App& app);
 
 }  // namespace sentiment::cli

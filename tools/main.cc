@@ -14,11 +14,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   namespace cli = sentiment::cli;
   const std::pair<const char*, cli::Command> commands[] = {
-      {"train", cli::add_train_command(app)},
-      {"predict", cli::add_predict_command(app)},
-      {"test", cli::add_test_command(app)},
-      {"export", cli::add_export_command(app)},
-      {"bench", cli::add_bench_command(app)},
+      {"train", cli::add_train_command(app)},     {"predict", cli::add_predict_command(app)},
+      {"test", cli::add_test_command(app)},       {"export", cli::add_export_command(app)},
+      {"bench", cli::add_bench_command(app)},     {"serve", cli::add_serve_command(app)},
+      {"explain", cli::add_explain_command(app)},
   };
   try {
     app.parse(argc, argv);

@@ -86,7 +86,8 @@ int run_predict(const PredictOptions& o) {
     }
   }
   if (!batch.empty()) run_batch(c, *pool, batch, first, o.json, "line");
-  if (line_no == 0) throw Error("no input: give texts as arguments or one review per line on stdin");
+  if (line_no == 0)
+    throw Error("no input: give texts as arguments or one review per line on stdin");
   return 0;
 }
 

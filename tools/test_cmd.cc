@@ -52,7 +52,8 @@ int run_test(const TestOptions& o) {
                 seconds, static_cast<double>(report.n) / seconds);
   }
   if (!o.no_plot) {
-    const fs::path dir = o.plot_dir.empty() ? fs::absolute(o.model).parent_path() : fs::path(o.plot_dir);
+    const fs::path dir =
+        o.plot_dir.empty() ? fs::absolute(o.model).parent_path() : fs::path(o.plot_dir);
     fs::create_directories(dir);
     plot_roc(dir, "roc", report, "ROC on the IMDB test set");
     if (!o.json) std::printf("Wrote %s/roc.png and roc.svg\n", dir.c_str());

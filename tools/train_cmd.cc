@@ -58,7 +58,8 @@ fs::path default_out_dir() {
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
   fs::path dir = fs::path("runs") / stamp;
-  for (int k = 2; fs::exists(dir); ++k) dir = fs::path("runs") / (std::string(stamp) + "-" + std::to_string(k));
+  for (int k = 2; fs::exists(dir); ++k)
+    dir = fs::path("runs") / (std::string(stamp) + "-" + std::to_string(k));
   return dir;
 }
 
@@ -166,9 +167,8 @@ int run_train(const TrainOptions& o) {
     // Keras ModelCheckpoint(save_best_only=True, monitor="val_accuracy").
     if (r.val.n > 0 && r.val.accuracy > best_val) {
       best_val = r.val.accuracy;
-      save(out / "best.model", {{"epoch", r.epoch},
-                                {"val_accuracy", r.val.accuracy},
-                                {"val_loss", r.val.loss}});
+      save(out / "best.model",
+           {{"epoch", r.epoch}, {"val_accuracy", r.val.accuracy}, {"val_loss", r.val.loss}});
     }
   };
   RunRecord record;
@@ -202,33 +202,48 @@ int run_train(const TrainOptions& o) {
 
 Command add_train_command(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
-  CLI::App* cmd = app.add_subcommand("train", "Train the IMDB LSTM recipe and report test accuracy");
+  CLI::App* cmd =
+      app.add_subcommand("train", "Train the IMDB LSTM recipe and report test accuracy");
   cmd->add_option("--data", o->data,
                   "aclImdb directory or .tar.gz (default: $IMDB_DATA, ./data, "
                   "../shared/data/imdb, the user cache, else download)");
   cmd->add_option("--out", o->out, "Output directory (default: runs/<timestamp>)");
-  cmd->add_option("--epochs", o->epochs, "Training epochs")->check(CLI::Range(1, 100000))->capture_default_str();
+  cmd->add_option("--epochs", o->epochs, "Training epochs")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   cmd->add_option("--batch-size", o->batch_size, "Mini-batch size")
-      ->check(CLI::Range(1, 1 << 20))->capture_default_str();
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
   cmd->add_option("--validation-split", o->validation_split,
                   "Fraction of the training rows held out (the last ones), in [0, 1)")
-      ->check(CLI::Range(0.0, 0.999999))->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Random seed (initialisation and shuffling)")->capture_default_str();
+      ->check(CLI::Range(0.0, 0.999999))
+      ->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Random seed (initialisation and shuffling)")
+      ->capture_default_str();
   cmd->add_option("--threads", o->threads, kThreadsHelp)
-      ->check(CLI::Range(0, 1024))->capture_default_str();
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
   cmd->add_option("--vocab-size", o->vocab_size, "Keep word indices below this (Keras num_words)")
-      ->check(CLI::Range(4, 10000000))->capture_default_str();
+      ->check(CLI::Range(4, 10000000))
+      ->capture_default_str();
   cmd->add_option("--maxlen", o->maxlen, "Pad/truncate every review to this many tokens")
-      ->check(CLI::Range(1, 100000))->capture_default_str();
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   cmd->add_option("--padding", o->padding, "Where padding goes")
-      ->check(CLI::IsMember({"pre", "post"}))->capture_default_str();
+      ->check(CLI::IsMember({"pre", "post"}))
+      ->capture_default_str();
   cmd->add_option("--truncating", o->truncating, "Which end loses tokens")
-      ->check(CLI::IsMember({"pre", "post"}))->capture_default_str();
+      ->check(CLI::IsMember({"pre", "post"}))
+      ->capture_default_str();
   cmd->add_option("--embedding-dim", o->embedding_dim, "Embedding size E")
-      ->check(CLI::Range(1, 4096))->capture_default_str();
-  cmd->add_option("--units", o->units, "LSTM units H")->check(CLI::Range(1, 4096))->capture_default_str();
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  cmd->add_option("--units", o->units, "LSTM units H")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
   cmd->add_option("--learning-rate", o->learning_rate, "Adam learning rate")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--train-samples", o->train_samples,
                   "Use only the first N shuffled training reviews (0 = all)")
       ->check(CLI::Range(0, 100000000));

@@ -11,17 +11,14 @@ namespace sentiment {
 
 Classifier::Classifier(Model model, data::Vocabulary vocab, Preprocessing pre,
                        std::vector<std::string> labels)
-    : model_(std::move(model)),
-      vocab_(std::move(vocab)),
-      pre_(pre),
-      labels_(std::move(labels)) {
+    : model_(std::move(model)), vocab_(std::move(vocab)), pre_(pre), labels_(std::move(labels)) {
   if (labels_.size() != 2)
     throw Error("classifier: got " + std::to_string(labels_.size()) + " labels, expected 2");
   if (pre_.maxlen == 0) throw Error("classifier: maxlen must be > 0");
   if (static_cast<size_t>(vocab_.num_words()) > model_.config().vocab_size)
-    throw Error("classifier: vocabulary keeps indices below " +
-                std::to_string(vocab_.num_words()) + " but the embedding has only " +
-                std::to_string(model_.config().vocab_size) + " rows");
+    throw Error("classifier: vocabulary keeps indices below " + std::to_string(vocab_.num_words()) +
+                " but the embedding has only " + std::to_string(model_.config().vocab_size) +
+                " rows");
 }
 
 std::vector<int32_t> Classifier::encode(std::span<const std::string_view> texts) const {
@@ -44,14 +41,14 @@ std::vector<int32_t> Classifier::encode(std::span<const std::string_view> texts)
   return rows;
 }
 
-std::vector<float> Classifier::predict_encoded(const std::vector<int32_t>& rows,
-                                               ThreadPool& pool, size_t batch_size) const {
+std::vector<float> Classifier::predict_encoded(const std::vector<int32_t>& rows, ThreadPool& pool,
+                                               size_t batch_size) const {
   if (rows.size() % pre_.maxlen != 0)
     throw Error("predict: got " + std::to_string(rows.size()) +
                 " tokens, expected a multiple of maxlen " + std::to_string(pre_.maxlen));
   check_tokens(model_, rows.data(), rows.size());
-  std::vector<float> p = predict_logits(model_, rows.data(), rows.size() / pre_.maxlen,
-                                        pre_.maxlen, batch_size, pool);
+  std::vector<float> p =
+      predict_logits(model_, rows.data(), rows.size() / pre_.maxlen, pre_.maxlen, batch_size, pool);
   for (auto& v : p) v = sigmoid(v);
   return p;
 }

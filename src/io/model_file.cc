@@ -43,7 +43,9 @@ uint32_t crc32_of(const char* data, size_t n) {
   return static_cast<uint32_t>(crc);
 }
 
-const char* pad_name(data::PadMode m) { return m == data::PadMode::kPost ? "post" : "pre"; }
+const char* pad_name(data::PadMode m) {
+  return m == data::PadMode::kPost ? "post" : "pre";
+}
 
 class Reader {
  public:
@@ -68,8 +70,8 @@ class Reader {
  private:
   void need(uint64_t n, const char* what) {
     if (n > b_.size() - pos_)
-      throw Error("model file " + name_ + " is truncated: " + what + " needs " +
-                  std::to_string(n) + " bytes at offset " + std::to_string(pos_) + ", only " +
+      throw Error("model file " + name_ + " is truncated: " + what + " needs " + std::to_string(n) +
+                  " bytes at offset " + std::to_string(pos_) + ", only " +
                   std::to_string(b_.size() - pos_) + " left");
   }
   const std::string& b_;
@@ -92,12 +94,9 @@ std::string serialize_model(const Classifier& c) {
   Json header;
   header["format"] = "lstm-sentiment model";
   header["format_version"] = kModelFormatVersion;
-  header["architecture"] = {{"type", "embedding-lstm-dense"},
-                            {"vocab_size", cfg.vocab_size},
-                            {"embedding_dim", cfg.embedding_dim},
-                            {"units", cfg.units},
-                            {"lstm_gate_order", "i,f,c,o"},
-                            {"output", "sigmoid"}};
+  header["architecture"] = {{"type", "embedding-lstm-dense"},     {"vocab_size", cfg.vocab_size},
+                            {"embedding_dim", cfg.embedding_dim}, {"units", cfg.units},
+                            {"lstm_gate_order", "i,f,c,o"},       {"output", "sigmoid"}};
   header["preprocessing"] = {{"tokenizer", kTokenizerName},
                              {"num_words", c.vocabulary().num_words()},
                              {"maxlen", c.preprocessing().maxlen},

@@ -16,7 +16,9 @@ namespace sentiment {
 // the floating-point order never depends on the thread count.
 inline constexpr size_t kShardSize = 32;
 
-inline size_t num_shards(size_t batch) { return (batch + kShardSize - 1) / kShardSize; }
+inline size_t num_shards(size_t batch) {
+  return (batch + kShardSize - 1) / kShardSize;
+}
 
 // Throws Error when any token is outside [0, vocab_size).
 void check_tokens(const Model& model, const int32_t* tokens, size_t count);
@@ -26,6 +28,8 @@ void check_tokens(const Model& model, const int32_t* tokens, size_t count);
 std::vector<float> predict_logits(const Model& model, const int32_t* tokens, size_t n, size_t T,
                                   size_t batch_size, ThreadPool& pool);
 
-inline float sigmoid(float logit) { return 1.0f / (1.0f + std::exp(-logit)); }
+inline float sigmoid(float logit) {
+  return 1.0f / (1.0f + std::exp(-logit));
+}
 
 }  // namespace sentiment

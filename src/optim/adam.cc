@@ -14,8 +14,7 @@ Adam::Adam(const AdamConfig& config, size_t num_params)
 void Adam::step(std::span<float> params, std::span<const float> grad, ThreadPool* pool) {
   if (params.size() != m_.size() || grad.size() != m_.size())
     throw Error("adam: got " + std::to_string(params.size()) + " parameters and " +
-                std::to_string(grad.size()) + " gradients, expected " +
-                std::to_string(m_.size()));
+                std::to_string(grad.size()) + " gradients, expected " + std::to_string(m_.size()));
   ++t_;
   const double t = static_cast<double>(t_);
   const double alpha = config_.learning_rate * std::sqrt(1.0 - std::pow(config_.beta2, t)) /
@@ -42,9 +41,8 @@ void Adam::step(std::span<float> params, std::span<const float> grad, ThreadPool
     update(0, n);
     return;
   }
-  pool->parallel_for(chunks, [&](size_t c, size_t) {
-    update(c * kChunk, std::min(n, (c + 1) * kChunk));
-  });
+  pool->parallel_for(chunks,
+                     [&](size_t c, size_t) { update(c * kChunk, std::min(n, (c + 1) * kChunk)); });
 }
 
 }  // namespace sentiment

@@ -84,8 +84,8 @@ void plot_history(const std::filesystem::path& dir, const History& h, const Plot
   std::string rows = "# epoch loss accuracy val_loss val_accuracy\n";
   char line[200];
   for (size_t e = 0; e < h.loss.size(); ++e) {
-    std::snprintf(line, sizeof line, "%zu %.6f %.6f %.6f %.6f\n", e + 1, h.loss[e],
-                  h.accuracy[e], h.val_loss[e], h.val_accuracy[e]);
+    std::snprintf(line, sizeof line, "%zu %.6f %.6f %.6f %.6f\n", e + 1, h.loss[e], h.accuracy[e],
+                  h.val_loss[e], h.val_accuracy[e]);
     rows += line;
   }
   write_file_atomic(data, rows);
@@ -114,8 +114,8 @@ void plot_history(const std::filesystem::path& dir, const History& h, const Plot
   render(dir, dir / "plot.gp", script, names, opt);
 }
 
-void plot_roc(const std::filesystem::path& dir, const std::string& stem,
-              const BinaryReport& report, const std::string& title, const PlotOptions& opt) {
+void plot_roc(const std::filesystem::path& dir, const std::string& stem, const BinaryReport& report,
+              const std::string& title, const PlotOptions& opt) {
   const std::filesystem::path data = dir / (stem + ".dat");
   std::string rows = "# fpr tpr threshold\n";
   char line[128];
@@ -134,8 +134,8 @@ void plot_roc(const std::filesystem::path& dir, const std::string& stem,
     script += "set title " + quote(title) + "\nset xlabel 'False positive rate'\n";
     script += "set ylabel 'True positive rate'\nset grid\nset key bottom right box opaque\n";
     script += "set size ratio -1\nset xrange [0:1]\nset yrange [0:1]\n";
-    script += "plot " + quote(data.string()) + " using 1:2 with lines lw 2 title " +
-              quote(line) + ", x with lines dt 2 lc rgb 'gray' title 'Chance'\n";
+    script += "plot " + quote(data.string()) + " using 1:2 with lines lw 2 title " + quote(line) +
+              ", x with lines dt 2 lc rgb 'gray' title 'Chance'\n";
     script += "unset output\n";
     names.push_back(name);
   }

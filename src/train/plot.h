@@ -22,8 +22,7 @@ void plot_history(const std::filesystem::path& dir, const History& history,
                   const PlotOptions& options = {});
 
 // Writes <stem>.png and <stem>.svg with the ROC curve and its AUC.
-void plot_roc(const std::filesystem::path& dir, const std::string& stem,
-              const BinaryReport& report, const std::string& title,
-              const PlotOptions& options = {});
+void plot_roc(const std::filesystem::path& dir, const std::string& stem, const BinaryReport& report,
+              const std::string& title, const PlotOptions& options = {});
 
 }  // namespace sentiment

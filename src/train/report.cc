@@ -35,9 +35,8 @@ BinaryReport binary_report(const std::vector<float>& p, const std::vector<float>
   r.accuracy = ratio(r.tp + r.tn, r.n);
   r.precision = ratio(r.tp, r.tp + r.fp);
   r.recall = ratio(r.tp, r.tp + r.fn);
-  r.f1 = (r.precision + r.recall) == 0.0
-             ? 0.0
-             : 2.0 * r.precision * r.recall / (r.precision + r.recall);
+  r.f1 = (r.precision + r.recall) == 0.0 ? 0.0
+                                         : 2.0 * r.precision * r.recall / (r.precision + r.recall);
 
   // ROC: sweep thresholds from the highest score down; AUC by the trapezoid rule, which
   // equals the Mann-Whitney statistic with ties counted as one half.

@@ -39,14 +39,14 @@ size_t count_correct(const float* logits, const float* labels, size_t B) {
   return correct;
 }
 
-std::vector<float> compute_logits(const Model& model, const data::EncodedSplit& data,
-                                  size_t begin, size_t end, size_t batch_size, ThreadPool& pool) {
+std::vector<float> compute_logits(const Model& model, const data::EncodedSplit& data, size_t begin,
+                                  size_t end, size_t batch_size, ThreadPool& pool) {
   if (begin > end || end > data.n)
     throw Error("rows [" + std::to_string(begin) + ", " + std::to_string(end) +
                 ") are outside the data's " + std::to_string(data.n) + " rows");
   check_split(model, data);
-  return predict_logits(model, data.tokens.data() + begin * data.maxlen, end - begin,
-                        data.maxlen, batch_size, pool);
+  return predict_logits(model, data.tokens.data() + begin * data.maxlen, end - begin, data.maxlen,
+                        batch_size, pool);
 }
 
 }  // namespace
@@ -73,8 +73,7 @@ Metrics evaluate(const Model& model, const data::EncodedSplit& data, size_t begi
   const float* y = data.labels.data() + begin;
   m.loss = kernels::bce_with_logits<float>(nullptr, logits.data(), y, m.n, 1.0f) /
            static_cast<double>(m.n);
-  m.accuracy = static_cast<double>(count_correct(logits.data(), y, m.n)) /
-               static_cast<double>(m.n);
+  m.accuracy = static_cast<double>(count_correct(logits.data(), y, m.n)) / static_cast<double>(m.n);
   return m;
 }
 
@@ -91,8 +90,8 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
   check_split(model, data);
   const auto& cfg = model.config();
   const size_t T = data.maxlen, E = cfg.embedding_dim;
-  const size_t n_val = static_cast<size_t>(
-      std::floor(static_cast<double>(data.n) * config.validation_split));
+  const size_t n_val =
+      static_cast<size_t>(std::floor(static_cast<double>(data.n) * config.validation_split));
   const size_t n_train = data.n - n_val;
   const size_t steps = (n_train + config.batch_size - 1) / config.batch_size;
   const size_t max_shards = num_shards(config.batch_size);

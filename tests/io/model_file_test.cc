@@ -91,8 +91,8 @@ TEST(ModelFile, CorruptionAnywhereIsDetected) {
 
 TEST(ModelFile, TruncationIsDetected) {
   const std::string good = serialize_model(small_classifier(4));
-  for (size_t len : {size_t{0}, size_t{5}, size_t{12}, size_t{30}, good.size() / 2,
-                     good.size() - 1}) {
+  for (size_t len :
+       {size_t{0}, size_t{5}, size_t{12}, size_t{30}, good.size() / 2, good.size() - 1}) {
     try {
       deserialize_model(good.substr(0, len), "cut.model");
       FAIL() << "truncated to " << len << " bytes was accepted";
@@ -115,8 +115,7 @@ TEST(ModelFile, NewerVersionNamesBothVersions) {
   } catch (const Error& e) {
     const std::string msg = e.what();
     EXPECT_NE(msg.find("version " + std::to_string(v)), std::string::npos) << msg;
-    EXPECT_NE(msg.find("version " + std::to_string(kModelFormatVersion)), std::string::npos)
-        << msg;
+    EXPECT_NE(msg.find("version " + std::to_string(kModelFormatVersion)), std::string::npos) << msg;
   }
 }
 

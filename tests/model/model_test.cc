@@ -23,8 +23,7 @@ TEST(ModelInit, KerasInitialisers) {
   auto params = model.params();
   for (size_t k = 0; k < v[0].size(); ++k) EXPECT_LE(std::abs(params[k]), 0.05f);
   const double glorot = std::sqrt(6.0 / (8 + 64));
-  for (size_t k = 0; k < v[1].size(); ++k)
-    EXPECT_LE(std::abs(params[v[1].offset + k]), glorot);
+  for (size_t k = 0; k < v[1].size(); ++k) EXPECT_LE(std::abs(params[v[1].offset + k]), glorot);
   // Recurrent kernel (16, 64): orthonormal rows.
   const float* U = model.lstm_recurrent();
   for (size_t a = 0; a < 16; ++a)

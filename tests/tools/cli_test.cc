@@ -33,8 +33,8 @@ Result run(const std::string& args) {
 }
 
 fs::path temp_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("sentiment-cli-" + name + "-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("sentiment-cli-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -111,9 +111,9 @@ TEST(Cli, BadDataIsRejectedWithoutResults) {
 
 TEST(Cli, TrainsOnTinyFixtureAndWritesOutputs) {
   const fs::path out = temp_dir("tiny-run") / "run";
-  const Result r = run("train --data " + fixture("tiny").string() +
-                       " --epochs 2 --maxlen 8 --batch-size 4 --validation-split 0.25 --out " +
-                       out.string());
+  const Result r =
+      run("train --data " + fixture("tiny").string() +
+          " --epochs 2 --maxlen 8 --batch-size 4 --validation-split 0.25 --out " + out.string());
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("Test Accuracy: "), std::string::npos);
   for (const char* f : {"history.json", "history.csv", "accuracy.png", "accuracy.svg", "loss.png"})
@@ -158,9 +158,9 @@ TEST(Cli, EndToEndOnImdbBeatsChanceClearly) {
       << "IMDB_DATA is not set: point it at aclImdb_labeled.tar.gz (or the official "
          "aclImdb_v1.tar.gz) to run the end-to-end test";
   const fs::path out = temp_dir("imdb") / "run";
-  const Result r = run(std::string("train --data ") + data +
-                       " --epochs 2 --train-samples 6000 --test-samples 5000 --no-plot --out " +
-                       out.string());
+  const Result r =
+      run(std::string("train --data ") + data +
+          " --epochs 2 --train-samples 6000 --test-samples 5000 --no-plot --out " + out.string());
   ASSERT_EQ(r.status, 0) << r.output;
   const size_t at = r.output.find("Test Accuracy: ");
   ASSERT_NE(at, std::string::npos) << r.output;
@@ -180,8 +180,7 @@ TEST(Cli, EndToEndOnImdbBeatsChanceClearly) {
   EXPECT_NE(p.output.find("\nnegative\t"), std::string::npos) << p.output;
 
   // The test report agrees with the accuracy training printed on the same rows' split.
-  const Result t = run("test " + model + " --data " + data + " --json --plot-dir " +
-                       out.string());
+  const Result t = run("test " + model + " --data " + data + " --json --plot-dir " + out.string());
   ASSERT_EQ(t.status, 0) << t.output;
   EXPECT_NE(t.output.find("\"n\":25000"), std::string::npos) << t.output;
   EXPECT_NE(t.output.find("\"roc_auc\":0.8"), std::string::npos) << t.output;

@@ -173,7 +173,7 @@ __attribute__((target("avx2,fma"))) void backward_avx2(float* dzp, float* dc, co
 
 enum class Variant { kNone, kAvx2, kAvx512 };
 
-Variant detect() {
+[[maybe_unused]] Variant detect() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
       __builtin_cpu_supports("avx512vl"))

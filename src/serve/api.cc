@@ -1,0 +1,207 @@
+// Routes and handlers of the JSON API (docs/serve.md). Every handler validates its input
+// with messages that name the field and say what was got versus expected; handle() maps
+// what is left (bugs, out of memory) to a 500 so one bad request never takes the server down.
+#include "serve/api.h"
+
+#include <nlohmann/json.hpp>
+
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "data/tokenizer.h"
+#include "explain/explain.h"
+#include "io/model_file.h"
+
+namespace sentiment::serve {
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+// A request that fails validation; handle() turns it into its status and error body.
+struct BadRequest {
+  int status = 400;
+  std::string message;
+};
+
+struct Route {
+  std::string_view path, method;
+};
+constexpr Route kRoutes[] = {
+    {"/health", "GET"}, {"/metadata", "GET"}, {"/predict", "POST"}, {"/explain", "POST"}};
+constexpr const char* kRouteList = "GET /health, GET /metadata, POST /predict, POST /explain";
+
+std::string dump(const OrderedJson& j) {
+  // Labels and the training record come from the model file: never throw on output.
+  return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+ApiResponse ok(std::string body) {
+  return {200, std::move(body), ""};
+}
+
+Json parse_object(std::string_view body, const char* example) {
+  const size_t bad = data::invalid_utf8_offset(body);
+  if (bad != std::string_view::npos)
+    throw BadRequest{
+        400, "request body is not valid UTF-8 (bad byte at offset " + std::to_string(bad) + ")"};
+  Json j;
+  try {
+    j = Json::parse(body);
+  } catch (const Json::parse_error& e) {
+    // nlohmann prefixes "[json.exception.parse_error.101] "; the id means nothing to a client.
+    std::string what = e.what();
+    const size_t end = what.find("] ");
+    throw BadRequest{400,
+                     "invalid JSON: " + (end == std::string::npos ? what : what.substr(end + 2))};
+  }
+  if (!j.is_object())
+    throw BadRequest{
+        400, std::string("expected a JSON object like ") + example + ", got " + j.type_name()};
+  return j;
+}
+
+// j as a text: a string with visible characters; `name` is how errors refer to it.
+std::string_view text_field(const Json& j, const std::string& name) {
+  if (!j.is_string())
+    throw BadRequest{400, "field " + name + ": got " + j.type_name() + ", expected a string"};
+  const std::string& s = j.get_ref<const std::string&>();
+  if (s.find_first_not_of(" \t\r\n\f\v") == std::string::npos)
+    throw BadRequest{400, "field " + name + " is empty: expected text with visible characters"};
+  return s;
+}
+
+OrderedJson prediction(const Classifier& c, float p) {
+  return {{"label", c.label_for(p)}, {"probability", p}};
+}
+
+OrderedJson parse_or_null(const std::string& text) {
+  OrderedJson j = OrderedJson::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? OrderedJson(nullptr) : j;
+}
+
+std::string build_metadata(const Classifier& c, const ApiLimits& limits) {
+  const ModelConfig& cfg = c.model().config();
+  const Preprocessing& pre = c.preprocessing();
+  const auto pad = [](data::PadMode m) { return m == data::PadMode::kPost ? "post" : "pre"; };
+  const OrderedJson j = {
+      {"model",
+       {{"type", "embedding-lstm-dense"},
+        {"vocab_size", cfg.vocab_size},
+        {"embedding_dim", cfg.embedding_dim},
+        {"units", cfg.units},
+        {"output", "sigmoid"},
+        {"parameters", c.model().params().size()}}},
+      {"vocabulary_size", c.vocabulary().num_words()},
+      {"words_in_vocabulary", c.vocabulary().words().size()},
+      {"maxlen", pre.maxlen},
+      {"preprocessing",
+       {{"tokenizer", kTokenizerName},
+        {"num_words", c.vocabulary().num_words()},
+        {"maxlen", pre.maxlen},
+        {"padding", pad(pre.padding)},
+        {"truncating", pad(pre.truncating)}}},
+      {"labels", c.labels()},
+      {"training", parse_or_null(c.training_json)},
+      {"metrics", parse_or_null(c.metrics_json)},
+      {"limits", {{"max_body_bytes", limits.max_body_bytes}, {"max_texts", limits.max_texts}}}};
+  return dump(j);
+}
+
+}  // namespace
+
+std::string error_body(std::string_view message) {
+  return dump(OrderedJson{{"error", std::string(message)}});
+}
+
+Api::Api(const Classifier& classifier, ApiLimits limits)
+    : classifier_(classifier), limits_(limits), metadata_(build_metadata(classifier, limits)) {}
+
+ApiResponse Api::handle(std::string_view method, std::string_view path,
+                        std::string_view body) const {
+  try {
+    std::string allow;
+    for (const Route& r : kRoutes) {
+      if (r.path != path) continue;
+      // HEAD is GET without a body (the transport drops it).
+      if (r.method == method || (r.method == "GET" && method == "HEAD")) {
+        if (path == "/health") return ok(R"({"status":"ok"})");
+        if (path == "/metadata") return ok(metadata_);
+        if (path == "/predict") return predict(body);
+        return explain(body);
+      }
+      allow = r.method == "GET" ? "GET, HEAD" : std::string(r.method);
+    }
+    if (!allow.empty())
+      return {405,
+              error_body("method " + std::string(method) + " is not allowed on " +
+                         std::string(path) + ", expected " + allow),
+              allow};
+    return {404, error_body("no route " + std::string(path) + "; routes: " + kRouteList), ""};
+  } catch (const BadRequest& e) {
+    return {e.status, error_body(e.message), ""};
+  } catch (const Error& e) {
+    // The classifier's own input checks (e.g. a text over its size limit).
+    return {400, error_body(e.what()), ""};
+  } catch (const std::bad_alloc&) {
+    return {503, error_body("out of memory: try fewer or shorter texts"), ""};
+  } catch (const std::exception& e) {
+    return {500, error_body(std::string("internal error: ") + e.what()), ""};
+  } catch (...) {
+    return {500, error_body("internal error"), ""};
+  }
+}
+
+ApiResponse Api::predict(std::string_view body) const {
+  const Json j = parse_object(body, R"({"text": "..."} or {"texts": ["...", ...]})");
+  const auto text = j.find("text"), texts = j.find("texts");
+  if ((text == j.end()) == (texts == j.end()))
+    throw BadRequest{
+        400, text == j.end()
+                 ? R"(missing field: expected "text" (a string) or "texts" (an array of strings))"
+                 : R"(got both "text" and "texts", expected exactly one)"};
+  std::vector<std::string_view> views;
+  if (text != j.end()) {
+    views.push_back(text_field(*text, "\"text\""));
+  } else {
+    if (!texts->is_array())
+      throw BadRequest{400, std::string("field \"texts\": got ") + texts->type_name() +
+                                ", expected an array of strings"};
+    if (texts->empty())
+      throw BadRequest{400, "field \"texts\" is empty: expected 1 to " +
+                                std::to_string(limits_.max_texts) + " strings"};
+    if (texts->size() > limits_.max_texts)
+      throw BadRequest{413, "field \"texts\" has " + std::to_string(texts->size()) +
+                                " strings, over the limit of " + std::to_string(limits_.max_texts)};
+    for (size_t k = 0; k < texts->size(); ++k)
+      views.push_back(text_field((*texts)[k], "\"texts\"[" + std::to_string(k) + "]"));
+  }
+
+  // One thread per request: the server's own threads run requests in parallel, and a pool
+  // of size 1 starts no thread, so it is free to make per request.
+  ThreadPool pool(1);
+  const std::vector<float> p = classifier_.predict(views, pool);
+  OrderedJson out;
+  if (text != j.end()) {
+    out["label"] = classifier_.label_for(p[0]);
+    out["probability"] = p[0];
+  }
+  OrderedJson& list = out["predictions"] = OrderedJson::array();
+  for (const float v : p) list.push_back(prediction(classifier_, v));
+  return ok(dump(out));
+}
+
+ApiResponse Api::explain(std::string_view body) const {
+  const Json j = parse_object(body, R"({"text": "..."})");
+  const auto text = j.find("text");
+  if (text == j.end()) throw BadRequest{400, R"(missing field: expected "text" (a string))"};
+  const std::string_view t = text_field(*text, "\"text\"");
+  ThreadPool pool(1);
+  return ok(render_json(sentiment::explain(classifier_, t, pool)));
+}
+
+}  // namespace sentiment::serve
