@@ -14,29 +14,17 @@
 
 #include "explain/toy_classifier.h"
 #include "io/model_file.h"
+#include "support/run_cli.h"
 
 namespace sentiment {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
+using Result = testing::CliResult;
 
-// Runs `sentiment args` through /bin/sh, with `input` (a shell pipeline) feeding stdin.
 Result run(const std::string& args, const std::string& input = "") {
-  const std::string cmd =
-      (input.empty() ? "" : input + " | ") + std::string(SENTIMENT_BIN) + " " + args + " 2>&1";
-  Result r;
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) r.output.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
+  return testing::run_cli(args, input);
 }
 
 class ExplainCli : public ::testing::Test {

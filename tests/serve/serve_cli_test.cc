@@ -15,6 +15,7 @@
 
 #include "explain/toy_classifier.h"
 #include "io/model_file.h"
+#include "support/run_cli.h"
 
 namespace sentiment {
 namespace {
@@ -134,15 +135,10 @@ TEST(ServeCli, BusyPortIsAnError) {
   ServeProcess first(model);
   const int port = port_from(first.read_until("Ctrl-C", kStartTimeoutMs));
   ASSERT_GT(port, 0);
-  const std::string cmd = std::string(SENTIMENT_BIN) + " serve " + model.string() + " --port " +
-                          std::to_string(port) + " 2>&1";
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string out;
-  char buf[512];
-  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << out;
+  const testing::CliResult r =
+      testing::run_cli("serve " + model.string() + " --port " + std::to_string(port));
+  const std::string& out = r.output;
+  EXPECT_EQ(r.status, 1) << out;
   EXPECT_NE(out.find("error: cannot listen on 127.0.0.1:" + std::to_string(port)),
             std::string::npos)
       << out;

@@ -11,25 +11,16 @@
 #include <fstream>
 #include <string>
 
+#include "support/run_cli.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
+using Result = sentiment::testing::CliResult;
 
 Result run(const std::string& args) {
-  const std::string cmd = std::string(SENTIMENT_BIN) + " " + args + " 2>&1";
-  Result r;
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) r.output.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
+  return sentiment::testing::run_cli(args);
 }
 
 fs::path temp_dir(const std::string& name) {
