@@ -34,7 +34,6 @@ class Classifier {
              std::vector<std::string> labels = {"negative", "positive"});
 
   const Model& model() const { return model_; }
-  Model& model() { return model_; }
   const data::Vocabulary& vocabulary() const { return vocab_; }
   const Preprocessing& preprocessing() const { return pre_; }
   const std::vector<std::string>& labels() const { return labels_; }
@@ -60,6 +59,9 @@ class Classifier {
 
  private:
   Model model_;
+  // input_projection_table(model_): the weights are fixed once loaded, so inference looks
+  // each word's input projection up instead of computing it.
+  std::vector<float> projection_;
   data::Vocabulary vocab_;
   Preprocessing pre_;
   std::vector<std::string> labels_;

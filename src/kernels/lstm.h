@@ -67,6 +67,11 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
                    const F* W, const F* U, const F* h_seq, const F* c_seq, const F* gates,
                    LstmDims d) noexcept;
 
+// The time loop of lstm_forward alone, for callers that already have the input projection:
+// gates (T, B, 4H) holds x_t W + b on entry (inference gathers it from a per-word table).
+template <typename F>
+void lstm_recurrence(F* h_seq, F* c_seq, F* gates, F* scratch, const F* U, LstmDims d) noexcept;
+
 // One step's pointwise work, exposed for benchmarks and tests.
 // z (B, 4H) holds pre-activations on entry and activated gates on exit.
 template <typename F>

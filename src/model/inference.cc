@@ -17,7 +17,7 @@ void check_tokens(const Model& model, const int32_t* tokens, size_t count) {
 }
 
 std::vector<float> predict_logits(const Model& model, const int32_t* tokens, size_t n, size_t T,
-                                  size_t batch_size, ThreadPool& pool) {
+                                  size_t batch_size, ThreadPool& pool, const float* projection) {
   std::vector<float> logits(n);
   std::vector<ShardCache> caches(pool.size());
   batch_size = std::max(batch_size, size_t{1});
@@ -28,7 +28,7 @@ std::vector<float> predict_logits(const Model& model, const int32_t* tokens, siz
       const size_t rows = std::min(kShardSize, start + B - first);
       ShardCache& cache = caches[worker];
       cache.resize(model.config(), rows, T, false);
-      model_forward(model, cache, tokens + first * T, T);
+      model_forward(model, cache, tokens + first * T, T, projection);
       std::copy_n(cache.logits.data(), rows, logits.data() + first);
     });
   }

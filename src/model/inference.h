@@ -24,9 +24,11 @@ inline size_t num_shards(size_t batch) {
 void check_tokens(const Model& model, const int32_t* tokens, size_t count);
 
 // Logits of n rows of T tokens (row-major (n, T)), computed in chunks of batch_size rows
-// split into shards on the pool. Tokens must be valid (see check_tokens).
+// split into shards on the pool. Tokens must be valid (see check_tokens). projection: an
+// optional input_projection_table(model), which halves the work (see model_forward).
 std::vector<float> predict_logits(const Model& model, const int32_t* tokens, size_t n, size_t T,
-                                  size_t batch_size, ThreadPool& pool);
+                                  size_t batch_size, ThreadPool& pool,
+                                  const float* projection = nullptr);
 
 inline float sigmoid(float logit) {
   return 1.0f / (1.0f + std::exp(-logit));

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "kernels/cpu/gemm.h"
 #include "kernels/dense.h"
 #include "kernels/embedding.h"
 #include "kernels/lstm.h"
@@ -108,15 +109,34 @@ void ShardCache::resize(const ModelConfig& config, size_t batch, size_t steps, b
 }
 
 void model_forward(const Model& model, ShardCache& cache, const int32_t* tokens,
-                   size_t token_stride) {
+                   size_t token_stride, const float* projection) {
   const auto& cfg = model.config();
   const size_t B = cache.B, T = cache.T, E = cfg.embedding_dim, H = cfg.units;
-  kernels::embedding_forward(cache.x.data(), tokens, token_stride, model.embedding(), {T, B, E});
-  kernels::cpu::lstm_forward(cache.h_seq.data(), cache.c_seq.data(), cache.gates.data(),
-                             cache.scratch.data(), cache.x.data(), model.lstm_kernel(),
-                             model.lstm_recurrent(), model.lstm_bias(), {T, B, E, H});
+  if (projection) {
+    // The table is (V, 4H), so gathering its rows is the embedding lookup with 4H columns.
+    kernels::embedding_forward(cache.gates.data(), tokens, token_stride, projection, {T, B, 4 * H});
+    kernels::cpu::lstm_recurrence(cache.h_seq.data(), cache.c_seq.data(), cache.gates.data(),
+                                  cache.scratch.data(), model.lstm_recurrent(), {T, B, E, H});
+  } else {
+    kernels::embedding_forward(cache.x.data(), tokens, token_stride, model.embedding(), {T, B, E});
+    kernels::cpu::lstm_forward(cache.h_seq.data(), cache.c_seq.data(), cache.gates.data(),
+                               cache.scratch.data(), cache.x.data(), model.lstm_kernel(),
+                               model.lstm_recurrent(), model.lstm_bias(), {T, B, E, H});
+  }
   kernels::dense_forward(cache.logits.data(), cache.h_seq.data() + T * B * H, model.dense_kernel(),
                          model.dense_bias(), B, H, 1);
+}
+
+std::vector<float> input_projection_table(const Model& model) {
+  const auto& cfg = model.config();
+  const size_t V = cfg.vocab_size, E = cfg.embedding_dim, G = 4 * cfg.units;
+  std::vector<float> table(V * G);
+  for (size_t v = 0; v < V; ++v)
+    std::copy(model.lstm_bias(), model.lstm_bias() + G,
+              table.begin() + static_cast<ptrdiff_t>(v * G));
+  kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kNo, V, G, E, 1.0f, model.embedding(),
+                       E, model.lstm_kernel(), G, 1.0f, table.data(), G);
+  return table;
 }
 
 void model_backward(const Model& model, ShardCache& cache, float* grad_dense) {

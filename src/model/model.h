@@ -67,8 +67,15 @@ struct ShardCache {
 
 // Forward over B sequences (tokens (B, T) row-major with row stride token_stride); writes
 // B logits into cache.logits. Tokens must be < vocab_size (checked by the caller).
+// With a projection table (see input_projection_table) the input projection of every step
+// is gathered from it instead of computed: the same values up to float rounding, half the
+// arithmetic of inference. Training passes none, since backward needs cache.x.
 void model_forward(const Model& model, ShardCache& cache, const int32_t* tokens,
-                   size_t token_stride);
+                   size_t token_stride, const float* projection = nullptr);
+
+// embedding W + b for every word: (V, 4H), the LSTM's input projection of each word. The
+// embedding feeds only this product, so inference can look it up per token.
+std::vector<float> input_projection_table(const Model& model);
 
 // Backward from cache.dlogits (B). Accumulates the gradients of everything after the
 // embedding into grad_dense (size params().size() - embedding_size(), same layout) and

@@ -141,11 +141,8 @@ void lstm_cell_backward(F* dz, F* dc, const F* dh, const F* gates, const F* c, c
 }
 
 template <typename F>
-void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
-                  const F* b, LstmDims d) noexcept {
-  const size_t T = d.T, B = d.B, E = d.E, H = d.H, G = 4 * H;
-  for (size_t r = 0; r < T * B; ++r) std::copy(b, b + G, gates + r * G);
-  gemm<F>(Trans::kNo, Trans::kNo, T * B, G, E, F(1), x, E, W, G, F(1), gates, G);
+void lstm_recurrence(F* h_seq, F* c_seq, F* gates, F* scratch, const F* U, LstmDims d) noexcept {
+  const size_t T = d.T, B = d.B, H = d.H, G = 4 * H;
   std::fill(h_seq, h_seq + B * H, F(0));
   std::fill(c_seq, c_seq + B * H, F(0));
   bool fused = false;
@@ -166,6 +163,15 @@ void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F*
     gemm<F>(Trans::kNo, Trans::kNo, B, G, H, F(1), h_seq + t * B * H, H, U, G, F(1), z, G);
     lstm_cell_forward(h, c, z, c_seq + t * B * H, B, H);
   }
+}
+
+template <typename F>
+void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
+                  const F* b, LstmDims d) noexcept {
+  const size_t T = d.T, B = d.B, E = d.E, G = 4 * d.H;
+  for (size_t r = 0; r < T * B; ++r) std::copy(b, b + G, gates + r * G);
+  gemm<F>(Trans::kNo, Trans::kNo, T * B, G, E, F(1), x, E, W, G, F(1), gates, G);
+  lstm_recurrence(h_seq, c_seq, gates, scratch, U, d);
 }
 
 template <typename F>
@@ -208,6 +214,7 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
 
 #define SENTIMENT_INSTANTIATE(F)                                                                   \
   template void lstm_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, LstmDims); \
+  template void lstm_recurrence<F>(F*, F*, F*, F*, const F*, LstmDims);                            \
   template void lstm_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*, const F*,   \
                                  const F*, const F*, const F*, LstmDims);                          \
   template void lstm_cell_forward<F>(F*, F*, F*, const F*, size_t, size_t);                        \
