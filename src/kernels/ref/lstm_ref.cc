@@ -1,7 +1,6 @@
 // Naive LSTM forward and backward: scalar loops straight from the equations in
 // kernels/lstm.h. Slow on purpose; it is the oracle the fast kernels are tested against.
 #include <cmath>
-#include <vector>
 
 #include "kernels/lstm.h"
 
