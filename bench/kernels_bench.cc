@@ -1,6 +1,7 @@
 // Google Benchmark of the kernels at the recipe's shapes (E = H = 64, T = 200, shard of 32
-// sequences): one cell pass, the per-step recurrent GEMM, and a full LSTM forward and
-// forward+backward over a shard. Run by hand: build/release/bench/kernels_bench.
+// sequences): one cell pass, the per-step recurrent GEMM, and a full LSTM forward, backward
+// and forward+backward over a shard, plain (every row T steps) and packed (rows of
+// decreasing length, as a length-sorted shard). Run by hand: build/release/bench/kernels_bench.
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -14,6 +15,7 @@ namespace sentiment {
 namespace {
 
 constexpr size_t kE = 64, kH = 64, kT = 200;
+constexpr const float* kNoMask = nullptr;  // typed: the kernels deduce F from it
 
 std::vector<float> random_floats(size_t n, double scale, uint64_t seed) {
   Rng rng(seed);
@@ -106,11 +108,12 @@ void BM_StepBackwardGemmCell(benchmark::State& state) {
   const size_t B = static_cast<size_t>(state.range(0));
   auto dz = random_floats(B * 4 * kH, 0.1, 1), U = random_floats(kH * 4 * kH, 0.12, 2);
   auto gates = random_floats(B * 4 * kH, 1.0, 3), c = random_floats(B * kH, 1.0, 4);
-  auto c2 = random_floats(B * kH, 1.0, 5);
+  auto c2 = random_floats(B * kH, 1.0, 5), dh_add = random_floats(B * kH, 0.1, 6);
   std::vector<float> dh(B * kH), dc(B * kH), dzp(B * 4 * kH);
   for (auto _ : state) {
+    std::copy(dh_add.begin(), dh_add.end(), dh.begin());  // the loss's dh, as lstm_backward does
     kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kYes, B, kH, 4 * kH, 1.0f, dz.data(),
-                         4 * kH, U.data(), 4 * kH, 0.0f, dh.data(), kH);
+                         4 * kH, U.data(), 4 * kH, 1.0f, dh.data(), kH);
     kernels::cpu::lstm_cell_backward(dzp.data(), dc.data(), dh.data(), gates.data(), c.data(),
                                      c2.data(), B, kH);
     benchmark::DoNotOptimize(dzp.data());
@@ -122,12 +125,13 @@ void BM_StepBackwardFused(benchmark::State& state) {
   const size_t B = static_cast<size_t>(state.range(0));
   auto dz = random_floats(B * 4 * kH, 0.1, 1), U = random_floats(kH * 4 * kH, 0.12, 2);
   auto gates = random_floats(B * 4 * kH, 1.0, 3), c = random_floats(B * kH, 1.0, 4);
-  auto c2 = random_floats(B * kH, 1.0, 5);
+  auto c2 = random_floats(B * kH, 1.0, 5), dh_add = random_floats(B * kH, 0.1, 6);
   std::vector<float> dc(B * kH), dzp(B * 4 * kH), UT(4 * kH * kH);
   kernels::cpu::lstm_step_pack(nullptr, UT.data(), U.data(), kH);
   for (auto _ : state) {
     if (!kernels::cpu::lstm_step_backward_fused(dzp.data(), dc.data(), dz.data(), UT.data(),
-                                                gates.data(), c.data(), c2.data(), B, kH)) {
+                                                gates.data(), c.data(), c2.data(), nullptr,
+                                                dh_add.data(), B, kH)) {
       state.SkipWithError("no fused variant on this CPU");
       break;
     }
@@ -137,62 +141,114 @@ void BM_StepBackwardFused(benchmark::State& state) {
 }
 BENCHMARK(BM_StepBackwardFused)->Arg(32);
 
+// One shard of B sequences. Plain: every row has kT steps. Packed: lengths fall evenly from
+// kT to kT / 5, so N is 60% of B * kT, as in a length-sorted shard of IMDB reviews. dh_seq
+// holds the readout's gradient at each row's final step only, as in training.
 struct Shard {
-  size_t B;
-  std::vector<float> x, W, U, b, h_seq, c_seq, gates, dgates, scratch, dx, dW, dU, db, dh;
-  explicit Shard(size_t batch) : B(batch) {
-    x = random_floats(kT * B * kE, 0.05, 1);
+  size_t B, N;
+  std::vector<size_t> batch_sizes;
+  std::vector<float> x, W, U, b, h_seq, c_seq, gates, dgates, scratch, dx, dW, dU, db, dh_seq;
+  Shard(size_t batch, bool packed) : B(batch) {
+    if (packed) {
+      std::vector<size_t> lengths(B);
+      for (size_t n = 0; n < B; ++n) lengths[n] = kT - n * (kT - kT / 5) / (B - 1);
+      for (size_t t = 0; t < kT; ++t) {
+        size_t bt = 0;
+        while (bt < B && lengths[bt] > t) ++bt;
+        batch_sizes.push_back(bt);
+      }
+    }
+    N = kernels::rnn_packed_rows(dims());
+    x = random_floats(N * kE, 0.05, 1);
     W = random_floats(kE * 4 * kH, 0.14, 2);
     U = random_floats(kH * 4 * kH, 0.12, 3);
     b = random_floats(4 * kH, 0.1, 4);
-    dh = random_floats(B * kH, 0.1, 5);
-    h_seq.resize((kT + 1) * B * kH);
-    c_seq.resize((kT + 1) * B * kH);
-    gates.resize(kT * B * 4 * kH);
-    dgates.resize(kT * B * 4 * kH);
-    scratch.resize(kernels::lstm_scratch_size(B, kH));
-    dx.resize(kT * B * kE);
+    const auto readout = random_floats(B * kH, 0.1, 5);
+    dh_seq.assign(N * kH, 0.0f);
+    size_t off = 0;
+    for (size_t t = 0; t < kT; ++t) {
+      const size_t bt = kernels::rnn_rows(dims(), t);
+      const size_t b_next = t + 1 < kT ? kernels::rnn_rows(dims(), t + 1) : 0;
+      for (size_t n = b_next; n < bt; ++n)
+        std::copy(readout.begin() + static_cast<ptrdiff_t>(n * kH),
+                  readout.begin() + static_cast<ptrdiff_t>((n + 1) * kH),
+                  dh_seq.begin() + static_cast<ptrdiff_t>((off + n) * kH));
+      off += bt;
+    }
+    h_seq.resize((B + N) * kH);
+    c_seq.resize((B + N) * kH);
+    gates.resize(N * 4 * kH);
+    dgates.resize(N * 4 * kH);
+    scratch.resize(kernels::lstm_scratch_size(dims()));
+    dx.resize(N * kE);
     dW.resize(kE * 4 * kH);
     dU.resize(kH * 4 * kH);
     db.resize(4 * kH);
   }
+  kernels::RnnDims dims() const {
+    return {kT, B, kE, kH, batch_sizes.empty() ? nullptr : batch_sizes.data()};
+  }
   void forward() {
     kernels::cpu::lstm_forward(h_seq.data(), c_seq.data(), gates.data(), scratch.data(), x.data(),
-                               W.data(), U.data(), b.data(), {kT, B, kE, kH});
+                               W.data(), U.data(), b.data(), kNoMask, dims());
   }
   void backward() {
     kernels::cpu::lstm_backward(dx.data(), dW.data(), dU.data(), db.data(), dgates.data(),
-                                scratch.data(), dh.data(), x.data(), W.data(), U.data(),
-                                h_seq.data(), c_seq.data(), gates.data(), {kT, B, kE, kH});
+                                scratch.data(), dh_seq.data(), x.data(), W.data(), U.data(),
+                                kNoMask, h_seq.data(), c_seq.data(), gates.data(), dims());
   }
+  // Multiply-adds of one forward pass, times 2 for FLOPs.
+  double forward_flops() const { return 2.0 * static_cast<double>(N * (kE + kH) * 4 * kH); }
 };
 
+// Arguments: shard size B, then 0 = plain, 1 = packed.
 void BM_LstmForward(benchmark::State& state) {
   kernels::gemm_use_single_thread();
-  Shard s(static_cast<size_t>(state.range(0)));
+  Shard s(static_cast<size_t>(state.range(0)), state.range(1) != 0);
   for (auto _ : state) s.forward();
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * s.B));  // sequences
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * s.forward_flops(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LstmForward)
+    ->Args({32, 0})
+    ->Args({64, 0})
+    ->Args({32, 1})
+    ->Unit(benchmark::kMillisecond);
+
+void BM_LstmBackward(benchmark::State& state) {
+  kernels::gemm_use_single_thread();
+  Shard s(static_cast<size_t>(state.range(0)), state.range(1) != 0);
+  s.forward();
+  for (auto _ : state) s.backward();
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * s.B));
   state.counters["GFLOP/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * 2.0 *
-                             static_cast<double>(s.B * kT * (kE + kH) * 4 * kH),
+      benchmark::Counter(static_cast<double>(state.iterations()) * 2.0 * s.forward_flops(),
                          benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_LstmForward)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LstmBackward)
+    ->Args({32, 0})
+    ->Args({64, 0})
+    ->Args({32, 1})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_LstmForwardBackward(benchmark::State& state) {
   kernels::gemm_use_single_thread();
-  Shard s(static_cast<size_t>(state.range(0)));
+  Shard s(static_cast<size_t>(state.range(0)), state.range(1) != 0);
   for (auto _ : state) {
     s.forward();
     s.backward();
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * s.B));
   state.counters["GFLOP/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * 6.0 *
-                             static_cast<double>(s.B * kT * (kE + kH) * 4 * kH),
+      benchmark::Counter(static_cast<double>(state.iterations()) * 3.0 * s.forward_flops(),
                          benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_LstmForwardBackward)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LstmForwardBackward)
+    ->Args({32, 0})
+    ->Args({64, 0})
+    ->Args({32, 1})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace sentiment

@@ -14,7 +14,7 @@ TEST(PublicApi, TrainSaveLoadPredict) {
   const auto vocab = sentiment::data::Vocabulary::build(views, 10);
   sentiment::Preprocessing pre;
   pre.maxlen = 4;
-  sentiment::Model model({10, 4, 4});
+  sentiment::Model model(sentiment::lstm_config(10, 4, 4));
   sentiment::Rng rng(1);
   model.initialize(rng);
   sentiment::Classifier untrained(model, vocab, pre);

@@ -87,7 +87,8 @@ int run_bench(const BenchOptions& o) {
   const History h = fit(model, enc.train, tc, *pool);
   const double epoch_s = *std::min_element(h.epoch_seconds.begin(), h.epoch_seconds.end());
   const double T = static_cast<double>(enc.train.maxlen);
-  const double E = static_cast<double>(mc.embedding_dim), H = static_cast<double>(mc.units);
+  const double E = static_cast<double>(mc.embedding_dim);
+  const double H = static_cast<double>(mc.layers[0].units);
   const double n_val = std::floor(static_cast<double>(enc.train.n) * tc.validation_split);
   const double n_train = static_cast<double>(enc.train.n) - n_val;
   const double step_flops = 2.0 * (E + H) * 4.0 * H;  // forward gate GEMMs per sample-step
@@ -97,14 +98,14 @@ int run_bench(const BenchOptions& o) {
   const auto& test = enc.test;
   // Inference as Classifier::predict runs it: input projections looked up per word.
   t = Clock::now();
-  const std::vector<float> table = input_projection_table(model);
+  const ProjectionTables table = input_projection_tables(model);
   const double table_s = seconds_since(t);
   nlohmann::ordered_json inference;
   inference["projection_table_s"] = table_s;
   for (size_t batch : {size_t{64}, size_t{256}}) {
-    predict_logits(model, test.tokens.data(), 2048, test.maxlen, batch, *pool, table.data());
+    predict_logits(model, test.tokens.data(), 2048, test.maxlen, batch, *pool, &table);
     t = Clock::now();
-    predict_logits(model, test.tokens.data(), test.n, test.maxlen, batch, *pool, table.data());
+    predict_logits(model, test.tokens.data(), test.n, test.maxlen, batch, *pool, &table);
     const double s = seconds_since(t);
     inference["batch_" + std::to_string(batch) + "_reviews_per_s"] =
         static_cast<double>(test.n) / s;
@@ -116,8 +117,7 @@ int run_bench(const BenchOptions& o) {
   t = Clock::now();
   for (size_t k = 0; k < n1; ++k) {
     const auto s = Clock::now();
-    predict_logits(model, test.tokens.data() + k * test.maxlen, 1, test.maxlen, 1, single,
-                   table.data());
+    predict_logits(model, test.tokens.data() + k * test.maxlen, 1, test.maxlen, 1, single, &table);
     lat_ms.push_back(seconds_since(s) * 1e3);
   }
   inference["batch_1_reviews_per_s"] = static_cast<double>(n1) / seconds_since(t);
@@ -125,7 +125,8 @@ int run_bench(const BenchOptions& o) {
   inference["batch_1_p99_ms"] = percentile(lat_ms, 0.99);
 
   const double peak_large = gemm_peak(*pool, 1024, 1024, 1024, 1.0);
-  const double peak_small = gemm_peak(*pool, kShardSize, 4 * mc.units, mc.units, 1.0);
+  const double peak_small =
+      gemm_peak(*pool, kShardSize, 4 * mc.layers[0].units, mc.layers[0].units, 1.0);
   nlohmann::ordered_json j;
   j["tool"] = "lstm-sentiment";
   j["threads"] = pool->size();

@@ -25,17 +25,28 @@ struct PredictOptions {
   int batch_size = 1024;
 };
 
+// probs: (texts, K) class probabilities. Binary models print P(second label) (e.g. P(positive))
+// as before; others print the top class's probability, and --json adds all of them.
 void print(const Classifier& c, const std::vector<std::string>& texts,
            const std::vector<float>& probs, bool json) {
+  const size_t K = c.num_classes();
   std::string out;
   for (size_t k = 0; k < texts.size(); ++k) {
-    const std::string& label = c.label_for(probs[k]);
+    const std::span<const float> row(probs.data() + k * K, K);
+    const size_t top = Classifier::top_class(row);
+    const std::string& label = c.labels()[top];
+    const float shown = K == 2 ? row[1] : row[top];
     if (json) {
-      nlohmann::ordered_json j = {{"label", label}, {"probability", probs[k]}};
+      nlohmann::ordered_json j = {{"label", label}, {"probability", shown}};
+      if (K > 2) {
+        nlohmann::ordered_json all;
+        for (size_t i = 0; i < K; ++i) all[c.labels()[i]] = row[i];
+        j["probabilities"] = all;
+      }
       out += j.dump() + "\n";
     } else {
       char buf[64];
-      std::snprintf(buf, sizeof buf, "\t%.4f\n", static_cast<double>(probs[k]));
+      std::snprintf(buf, sizeof buf, "\t%.4f\n", static_cast<double>(shown));
       out += label + buf;
     }
   }
@@ -48,7 +59,7 @@ void run_batch(const Classifier& c, ThreadPool& pool, const std::vector<std::str
   std::vector<std::string_view> views(texts.begin(), texts.end());
   std::vector<float> probs;
   try {
-    probs = c.predict(views, pool);
+    probs = c.predict_proba(views, pool);
   } catch (const Error& e) {
     // encode() says "text N ..."; restate it as the user's position.
     std::string msg = e.what();

@@ -1,25 +1,33 @@
-// `sentiment train`: the IMDB recipe end to end. Loads and encodes the data, trains with
-// Keras fit semantics, evaluates on the test split and writes history and plots to --out.
+// `sentiment train`: loads and encodes the data (IMDB, or any labelled text corpus), builds
+// the model described by flags and/or a config file, trains with Keras fit semantics
+// (schedules, early stopping, clipping, class weights), evaluates on the test split and
+// writes models, a resumable checkpoint, history and plots to --out.
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <thread>
 
 #include "commands.h"
 #include "common.h"
 #include "core/error.h"
+#include "core/file_util.h"
 #include "core/thread_pool.h"
 #include "data/imdb.h"
+#include "data/labelled_text.h"
 #include "io/classifier.h"
 #include "io/model_file.h"
 #include "kernels/cpu/gemm.h"
 #include "model/model.h"
+#include "run_config.h"
+#include "train/checkpoint.h"
 #include "train/history.h"
 #include "train/plot.h"
 #include "train/progress.h"
@@ -30,25 +38,31 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr const char* kCheckpointName = "checkpoint.state";
+
 struct TrainOptions {
-  std::string data;
+  std::string config_file;
   std::string out;
-  int epochs = 5;
-  int batch_size = 64;
-  double validation_split = 0.2;
-  uint64_t seed = 1;
+  std::string resume;
+  bool print_config = false;
   int threads = 0;
-  int vocab_size = 10000;
-  int maxlen = 200;
-  std::string padding = "pre";
-  std::string truncating = "pre";
-  int embedding_dim = 64;
-  int units = 64;
-  double learning_rate = 1e-3;
-  int train_samples = 0;  // 0 = all
-  int test_samples = 0;
   bool no_download = false;
   bool no_plot = false;
+  long abort_after_steps = 0;  // testing: simulate a crash after this many steps
+  RunConfig flags;             // values of the flags below, applied when given
+  // Flags given on the command line override the config file; each knows how to apply
+  // itself.
+  std::vector<std::pair<CLI::Option*, std::function<void(RunConfig&)>>> overrides;
+  int layers = 1;
+  std::string cell = "lstm", pooling = "last", split = "tail", lr_schedule = "constant";
+  size_t units = 64;
+  bool bidirectional = false;
+  float dropout = 0.0f, recurrent_dropout = 0.0f;
+  bool early_stopping = false;
+  std::string monitor = "val_loss";
+  int patience = 0;
+  double min_delta = 0.0;
+  bool restore_best = false;
 };
 
 fs::path default_out_dir() {
@@ -74,86 +88,153 @@ void take_first(data::EncodedSplit& split, size_t n) {
   split.labels.resize(n);
 }
 
-int run_train(const TrainOptions& o) {
-  const auto t_start = std::chrono::steady_clock::now();
-  const std::unique_ptr<ThreadPool> pool_ptr = make_pool(o.threads);
-  ThreadPool& pool = *pool_ptr;
+std::string describe(const ModelConfig& m) {
+  std::string s = "Embedding(" + std::to_string(m.vocab_size) + ", " +
+                  std::to_string(m.embedding_dim) + (m.mask_zero ? ", mask_zero" : "") + ")";
+  for (const auto& l : m.layers) {
+    const char* names[] = {"LSTM", "GRU", "SimpleRNN"};
+    std::string layer =
+        std::string(names[static_cast<int>(l.cell)]) + "(" + std::to_string(l.units);
+    if (l.dropout > 0.0f) layer += ", dropout=" + std::to_string(l.dropout).substr(0, 4);
+    if (l.recurrent_dropout > 0.0f)
+      layer += ", recurrent_dropout=" + std::to_string(l.recurrent_dropout).substr(0, 4);
+    layer += ")";
+    s += " -> " + (l.bidirectional ? "Bidirectional(" + layer + ")" : layer);
+  }
+  if (m.pooling != Pooling::kLast) s += std::string(" -> ") + to_string(m.pooling) + " pooling";
+  if (m.dropout > 0.0f) s += " -> Dropout(" + std::to_string(m.dropout).substr(0, 4) + ")";
+  s += m.num_classes == 2 ? " -> Dense(1, sigmoid)"
+                          : " -> Dense(" + std::to_string(m.num_classes) + ", softmax)";
+  return s;
+}
 
-  TrainConfig tc;
-  tc.epochs = o.epochs;
-  tc.batch_size = static_cast<size_t>(o.batch_size);
-  tc.validation_split = o.validation_split;
-  tc.seed = o.seed;
-  tc.threads = pool.size();
-  tc.adam.learning_rate = o.learning_rate;
+struct LoadedData {
+  data::EncodedImdb encoded;
+  std::vector<std::string> labels;
+  std::string source;
+};
 
-  const fs::path data_path = find_imdb(o.data, !o.no_download);
-
+LoadedData load_data(const RunConfig& rc, bool allow_download) {
+  const DataConfig& d = rc.data;
+  data::EncodeOptions enc;
+  enc.num_words = static_cast<int32_t>(rc.model.vocab_size);
+  enc.maxlen = d.maxlen;
+  enc.padding = pad_mode(d.padding);
+  enc.truncating = pad_mode(d.truncating);
+  enc.shuffle_seed = 113;
+  LoadedData out;
   auto t = std::chrono::steady_clock::now();
-  const data::ImdbReviews reviews = data::read_imdb(data_path);
+  data::ImdbReviews reviews;
+  if (d.train.empty()) {
+    const fs::path path = find_imdb(d.imdb, allow_download);
+    reviews = data::read_imdb(path);
+    out.labels = {"negative", "positive"};
+    out.source = path.string();
+  } else {
+    data::TextReadOptions ro;
+    ro.format = data::parse_text_format(d.format);
+    ro.text_column = d.text_column;
+    ro.label_column = d.label_column;
+    ro.header = d.header;
+    auto to_reviews = [](data::LabelledTexts&& texts, std::vector<data::Review>& into) {
+      for (size_t k = 0; k < texts.texts.size(); ++k)
+        into.push_back({std::move(texts.texts[k]), texts.labels[k], 0, texts.sources[k]});
+    };
+    data::LabelledTexts train = data::read_labelled_texts(d.train, ro);
+    out.labels = train.classes;
+    to_reviews(std::move(train), reviews.train);
+    if (!d.test.empty()) {
+      ro.classes = out.labels;
+      to_reviews(data::read_labelled_texts(d.test, ro), reviews.test);
+    }
+    out.source = d.train + (d.test.empty() ? "" : ", " + d.test);
+  }
   const double read_s = seconds_since(t);
   t = std::chrono::steady_clock::now();
-  data::EncodeOptions enc;
-  enc.num_words = o.vocab_size;
-  enc.maxlen = static_cast<size_t>(o.maxlen);
-  enc.padding = pad_mode(o.padding);
-  enc.truncating = pad_mode(o.truncating);
-  data::EncodedImdb encoded = data::encode_imdb(reviews, enc);
-  const double encode_s = seconds_since(t);
-  take_first(encoded.train, static_cast<size_t>(o.train_samples));
-  take_first(encoded.test, static_cast<size_t>(o.test_samples));
-  std::printf("Data: %s\n", data_path.c_str());
-  std::printf("Loaded %zu train / %zu test reviews: read %.2fs, encode %.2fs (%zu words kept)\n",
-              reviews.train.size(), reviews.test.size(), read_s, encode_s,
-              encoded.vocab.words().size());
+  out.encoded = data::encode_imdb(reviews, enc);
+  take_first(out.encoded.train, d.train_samples);
+  take_first(out.encoded.test, d.test_samples);
+  std::printf("Data: %s\n", out.source.c_str());
+  std::printf(
+      "Loaded %zu train / %zu test texts in %zu classes: read %.2fs, encode %.2fs "
+      "(%zu words kept)\n",
+      reviews.train.size(), reviews.test.size(), out.labels.size(), read_s, seconds_since(t),
+      out.encoded.vocab.words().size());
+  return out;
+}
 
-  ModelConfig mc;
-  mc.vocab_size = static_cast<size_t>(o.vocab_size);
-  mc.embedding_dim = static_cast<size_t>(o.embedding_dim);
-  mc.units = static_cast<size_t>(o.units);
+int run_train(TrainOptions& o) {
+  const auto t_start = std::chrono::steady_clock::now();
+  RunConfig rc;
+  std::optional<Checkpoint> resumed;
+  fs::path out;
+  if (!o.resume.empty()) {
+    out = o.resume;
+    resumed = load_checkpoint(out / kCheckpointName);
+    run_config_from_json(nlohmann::json::parse(resumed->run_json), rc);
+    for (auto& [opt, apply] : o.overrides)
+      if (opt->count() > 0) {
+        if (opt->get_name() != "--epochs")
+          throw Error("--resume continues the run as configured; only --epochs may change, got " +
+                      opt->get_name());
+        apply(rc);
+      }
+    std::printf("Resuming %s after epoch %d\n", out.c_str(), resumed->state.epoch);
+  } else {
+    if (!o.config_file.empty()) load_run_config(o.config_file, rc);
+    for (auto& [opt, apply] : o.overrides)
+      if (opt->count() > 0) apply(rc);
+  }
+  validate_model_config(rc.model);
+  if (o.print_config) {
+    std::printf("%s\n", run_config_to_json(rc).dump(2).c_str());
+    return 0;
+  }
+  const std::unique_ptr<ThreadPool> pool_ptr = make_pool(o.threads);
+  ThreadPool& pool = *pool_ptr;
+  LoadedData loaded = load_data(rc, !o.no_download);
+  data::EncodedImdb& encoded = loaded.encoded;
+
+  ModelConfig mc = rc.model;
+  mc.num_classes = loaded.labels.size();
+  TrainConfig tc = rc.train;
+  tc.threads = pool.size();
+  if (!rc.class_weight.empty()) {
+    std::vector<int32_t> ids(encoded.train.n);
+    for (size_t n = 0; n < ids.size(); ++n) ids[n] = static_cast<int32_t>(encoded.train.labels[n]);
+    tc.class_weights = resolve_class_weights(parse_class_weights(rc.class_weight, mc.num_classes),
+                                             class_counts(ids));
+  }
   Model model(mc);
-  Rng init_rng(o.seed);
+  Rng init_rng(tc.seed);
   model.initialize(init_rng);
   validate_train_config(tc, encoded.train.n);
 
-  nlohmann::ordered_json config = {
-      {"data", data_path.string()},
-      {"vocab_size", o.vocab_size},
-      {"maxlen", o.maxlen},
-      {"padding", o.padding},
-      {"truncating", o.truncating},
-      {"embedding_dim", o.embedding_dim},
-      {"units", o.units},
-      {"epochs", o.epochs},
-      {"batch_size", o.batch_size},
-      {"validation_split", o.validation_split},
-      {"learning_rate", o.learning_rate},
-      {"seed", o.seed},
-      {"threads", pool.size()},
-      {"train_samples", encoded.train.n},
-      {"test_samples", encoded.test.n},
-      {"parameters", model.params().size()},
-      {"blas", kernels::gemm_backend_name()},
-  };
-  std::printf("Model: Embedding(%d, %d) -> LSTM(%d) -> Dense(1, sigmoid), %zu parameters\n",
-              o.vocab_size, o.embedding_dim, o.units, model.params().size());
-  std::printf("Training on %zu reviews, validating on the last %.0f%%, %zu threads\n",
-              encoded.train.n, o.validation_split * 100.0, pool.size());
+  nlohmann::ordered_json config = run_config_to_json(rc);
+  config["resolved"] = {
+      {"data_source", loaded.source},        {"classes", loaded.labels},
+      {"class_weights", tc.class_weights},   {"threads", pool.size()},
+      {"train_rows", encoded.train.n},       {"test_rows", encoded.test.n},
+      {"parameters", model.params().size()}, {"blas", kernels::gemm_backend_name()}};
+  std::printf("Model: %s, %zu parameters\n", describe(mc).c_str(), model.params().size());
+  std::printf("Training on %zu texts, validation split %.0f%% (%s), %zu threads\n", encoded.train.n,
+              tc.validation_split * 100.0, to_string(tc.split_mode), pool.size());
   std::fflush(stdout);
 
-  const fs::path out = o.out.empty() ? default_out_dir() : fs::path(o.out);
+  if (out.empty()) out = o.out.empty() ? default_out_dir() : fs::path(o.out);
   std::error_code ec;
   fs::create_directories(out, ec);
   if (ec || !fs::is_directory(out))
     throw Error("cannot create output directory " + out.string() + ": " + ec.message());
+  write_file_atomic(out / "config.json", run_config_to_json(rc).dump(2) + "\n");
 
   Preprocessing pre;
-  pre.maxlen = enc.maxlen;
-  pre.padding = enc.padding;
-  pre.truncating = enc.truncating;
+  pre.maxlen = rc.data.maxlen;
+  pre.padding = pad_mode(rc.data.padding);
+  pre.truncating = pad_mode(rc.data.truncating);
   // Snapshot of the model with everything needed to use it on raw text.
   auto save = [&](const fs::path& path, const nlohmann::ordered_json& metrics) {
-    Classifier c(model, encoded.vocab, pre);
+    Classifier c(model, encoded.vocab, pre, loaded.labels);
     c.training_json = config.dump();
     c.metrics_json = metrics.dump();
     save_model(path, c);
@@ -161,38 +242,55 @@ int run_train(const TrainOptions& o) {
 
   ProgressPrinter progress(stdout, ::isatty(::fileno(stdout)) != 0);
   TrainCallbacks callbacks = progress.callbacks();
-  double best_val = -1.0;
+  bool wrote_best = false;
+  long steps_done = 0;
+  auto batch_end = callbacks.batch_end;
+  callbacks.batch_end = [&](size_t step, size_t steps, double loss, double accuracy) {
+    if (batch_end) batch_end(step, steps, loss, accuracy);
+    if (o.abort_after_steps > 0 && ++steps_done == o.abort_after_steps) {
+      std::fflush(stdout);
+      std::_Exit(75);  // a crash: no cleanup, nothing more written
+    }
+  };
   callbacks.epoch_end = [&](const EpochResult& r) {
     progress.epoch_end(r);
-    // Keras ModelCheckpoint(save_best_only=True, monitor="val_accuracy").
-    if (r.val.n > 0 && r.val.accuracy > best_val) {
-      best_val = r.val.accuracy;
+    // Keras ModelCheckpoint(save_best_only=True) on tc.checkpoint_monitor.
+    if (r.best) {
+      wrote_best = true;
       save(out / "best.model",
            {{"epoch", r.epoch}, {"val_accuracy", r.val.accuracy}, {"val_loss", r.val.loss}});
     }
   };
+  const std::string run_json = run_config_to_json(rc).dump();
+  callbacks.checkpoint = [&](const TrainState& state) {
+    save_checkpoint(out / kCheckpointName, Checkpoint{state, run_json});
+  };
   RunRecord record;
   record.config_json = config.dump();
-  record.history = fit(model, encoded.train, tc, pool, callbacks);
-
-  record.test = evaluate(model, encoded.test, 0, encoded.test.n, tc.eval_batch_size, pool);
-  record.has_test = true;
-  record.total_seconds = seconds_since(t_start);
-  std::printf("Test Loss: %.4f\n", record.test.loss);
-  std::printf("Test Accuracy: %.4f\n", record.test.accuracy);
+  record.history =
+      fit(model, encoded.train, tc, pool, callbacks, resumed ? &resumed->state : nullptr);
 
   const History& h = record.history;
-  save(out / "final.model", {{"epoch", o.epochs},
-                             {"loss", h.loss.back()},
-                             {"accuracy", h.accuracy.back()},
-                             {"val_loss", h.val_loss.back()},
-                             {"val_accuracy", h.val_accuracy.back()},
-                             {"test_loss", record.test.loss},
-                             {"test_accuracy", record.test.accuracy}});
+  nlohmann::ordered_json final_metrics = {
+      {"epoch", h.loss.size()},
+      {"loss", h.loss.empty() ? 0.0 : h.loss.back()},
+      {"accuracy", h.accuracy.empty() ? 0.0 : h.accuracy.back()},
+      {"val_loss", h.val_loss.empty() ? 0.0 : h.val_loss.back()},
+      {"val_accuracy", h.val_accuracy.empty() ? 0.0 : h.val_accuracy.back()}};
+  if (encoded.test.n > 0) {
+    record.test = evaluate(model, encoded.test, 0, encoded.test.n, tc.eval_batch_size, pool);
+    record.has_test = true;
+    std::printf("Test Loss: %.4f\n", record.test.loss);
+    std::printf("Test Accuracy: %.4f\n", record.test.accuracy);
+    final_metrics["test_loss"] = record.test.loss;
+    final_metrics["test_accuracy"] = record.test.accuracy;
+  }
+  record.total_seconds = seconds_since(t_start);
+  save(out / "final.model", final_metrics);
   write_history(out, record);
-  if (!o.no_plot) plot_history(out, record.history);
-  std::printf("Wrote %s/{final.model%s,history.json,history.csv%s} (total %.1fs)\n", out.c_str(),
-              best_val >= 0.0 ? ",best.model" : "",
+  if (!o.no_plot && !h.loss.empty()) plot_history(out, record.history);
+  std::printf("Wrote %s/{final.model%s,%s,config.json,history.json,history.csv%s} (total %.1fs)\n",
+              out.c_str(), wrote_best ? ",best.model" : "", kCheckpointName,
               o.no_plot ? "" : ",accuracy.png,accuracy.svg,loss.png,loss.svg",
               record.total_seconds);
   return 0;
@@ -202,56 +300,241 @@ int run_train(const TrainOptions& o) {
 
 Command add_train_command(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
-  CLI::App* cmd =
-      app.add_subcommand("train", "Train the IMDB LSTM recipe and report test accuracy");
-  cmd->add_option("--data", o->data,
-                  "aclImdb directory or .tar.gz (default: $IMDB_DATA, ./data, "
-                  "../shared/data/imdb, the user cache, else download)");
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Train a recurrent text classifier (default: the IMDB LSTM recipe)");
+  RunConfig& f = o->flags;
+  auto over = [&](CLI::Option* opt, std::function<void(RunConfig&)> apply) {
+    o->overrides.emplace_back(opt, std::move(apply));
+    return opt;
+  };
+  auto* config_opt = cmd->add_option("--config", o->config_file,
+                                     "JSON run configuration (see configs/); flags override it");
+  cmd->add_flag("--print-config", o->print_config,
+                "Print the resolved configuration (file + flags) as JSON and exit");
   cmd->add_option("--out", o->out, "Output directory (default: runs/<timestamp>)");
-  cmd->add_option("--epochs", o->epochs, "Training epochs")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  cmd->add_option("--batch-size", o->batch_size, "Mini-batch size")
-      ->check(CLI::Range(1, 1 << 20))
-      ->capture_default_str();
-  cmd->add_option("--validation-split", o->validation_split,
-                  "Fraction of the training rows held out (the last ones), in [0, 1)")
-      ->check(CLI::Range(0.0, 0.999999))
-      ->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Random seed (initialisation and shuffling)")
-      ->capture_default_str();
+  cmd->add_option("--resume", o->resume,
+                  "Continue the run in this output directory from its last checkpoint")
+      ->excludes(config_opt);
   cmd->add_option("--threads", o->threads, kThreadsHelp)
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
-  cmd->add_option("--vocab-size", o->vocab_size, "Keep word indices below this (Keras num_words)")
-      ->check(CLI::Range(4, 10000000))
-      ->capture_default_str();
-  cmd->add_option("--maxlen", o->maxlen, "Pad/truncate every review to this many tokens")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  cmd->add_option("--padding", o->padding, "Where padding goes")
-      ->check(CLI::IsMember({"pre", "post"}))
-      ->capture_default_str();
-  cmd->add_option("--truncating", o->truncating, "Which end loses tokens")
-      ->check(CLI::IsMember({"pre", "post"}))
-      ->capture_default_str();
-  cmd->add_option("--embedding-dim", o->embedding_dim, "Embedding size E")
-      ->check(CLI::Range(1, 4096))
-      ->capture_default_str();
-  cmd->add_option("--units", o->units, "LSTM units H")
-      ->check(CLI::Range(1, 4096))
-      ->capture_default_str();
-  cmd->add_option("--learning-rate", o->learning_rate, "Adam learning rate")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--train-samples", o->train_samples,
-                  "Use only the first N shuffled training reviews (0 = all)")
-      ->check(CLI::Range(0, 100000000));
-  cmd->add_option("--test-samples", o->test_samples,
-                  "Evaluate on the first N shuffled test reviews (0 = all)")
-      ->check(CLI::Range(0, 100000000));
   cmd->add_flag("--no-download", o->no_download, "Never download the dataset");
   cmd->add_flag("--no-plot", o->no_plot, "Do not draw the accuracy and loss plots");
+  cmd->add_option("--abort-after-steps", o->abort_after_steps)
+      ->group("");  // hidden: crash-recovery tests
+
+  // Data.
+  over(cmd->add_option("--data", f.data.imdb,
+                       "aclImdb directory or .tar.gz (default: $IMDB_DATA, ./data, "
+                       "../shared/data/imdb, the user cache, else download)"),
+       [o](RunConfig& c) { c.data.imdb = o->flags.data.imdb; });
+  over(cmd->add_option("--train", f.data.train,
+                       "A labelled corpus to train on instead of IMDB: class folders, .csv, "
+                       ".tsv or fastText __label__ lines"),
+       [o](RunConfig& c) { c.data.train = o->flags.data.train; });
+  over(cmd->add_option("--test", f.data.test, "Its test split (same format)"),
+       [o](RunConfig& c) { c.data.test = o->flags.data.test; });
+  over(cmd->add_option("--format", f.data.format, "Corpus format")
+           ->check(CLI::IsMember({"auto", "folders", "csv", "tsv", "fasttext"}))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.data.format = o->flags.data.format; });
+  over(cmd->add_option("--text-column", f.data.text_column, "CSV/TSV text column (name or index)")
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.data.text_column = o->flags.data.text_column; });
+  over(
+      cmd->add_option("--label-column", f.data.label_column, "CSV/TSV label column (name or index)")
+          ->capture_default_str(),
+      [o](RunConfig& c) { c.data.label_column = o->flags.data.label_column; });
+  over(cmd->add_flag("--no-header{false}", f.data.header, "CSV/TSV files have no header row"),
+       [o](RunConfig& c) { c.data.header = o->flags.data.header; });
+  over(cmd->add_option("--maxlen", f.data.maxlen, "Pad/truncate every text to this many tokens")
+           ->check(CLI::Range(1, 100000))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.data.maxlen = o->flags.data.maxlen; });
+  over(cmd->add_option("--padding", f.data.padding, "Where padding goes")
+           ->check(CLI::IsMember({"pre", "post"}))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.data.padding = o->flags.data.padding; });
+  over(cmd->add_option("--truncating", f.data.truncating, "Which end loses tokens")
+           ->check(CLI::IsMember({"pre", "post"}))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.data.truncating = o->flags.data.truncating; });
+  over(cmd->add_option("--train-samples", f.data.train_samples,
+                       "Use only the first N shuffled training texts (0 = all)"),
+       [o](RunConfig& c) { c.data.train_samples = o->flags.data.train_samples; });
+  over(cmd->add_option("--test-samples", f.data.test_samples,
+                       "Evaluate on the first N shuffled test texts (0 = all)"),
+       [o](RunConfig& c) { c.data.test_samples = o->flags.data.test_samples; });
+
+  // Model.
+  over(cmd->add_option("--vocab-size", f.model.vocab_size,
+                       "Keep word indices below this (Keras num_words)")
+           ->check(CLI::Range(4, 10000000))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.model.vocab_size = o->flags.model.vocab_size; });
+  over(cmd->add_option("--embedding-dim", f.model.embedding_dim, "Embedding size E")
+           ->check(CLI::Range(1, 4096))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.model.embedding_dim = o->flags.model.embedding_dim; });
+  over(cmd->add_flag("--mask-zero", f.model.mask_zero,
+                     "Mask padding: padded steps keep the state and cost nothing"),
+       [o](RunConfig& c) { c.model.mask_zero = o->flags.model.mask_zero; });
+  auto each_layer = [](RunConfig& c, auto fn) {
+    for (auto& l : c.model.layers) fn(l);
+  };
+  over(cmd->add_option("--cell", o->cell, "Recurrent cell of every layer")
+           ->check(CLI::IsMember({"lstm", "gru", "simple_rnn"}))
+           ->capture_default_str(),
+       [o, each_layer](RunConfig& c) {
+         each_layer(c, [&](RecurrentLayerConfig& l) { l.cell = parse_cell(o->cell); });
+       });
+  over(cmd->add_option("--units", o->units, "Units H of every recurrent layer")
+           ->check(CLI::Range(1, 4096))
+           ->capture_default_str(),
+       [o, each_layer](RunConfig& c) {
+         each_layer(c, [&](RecurrentLayerConfig& l) { l.units = o->units; });
+       });
+  over(cmd->add_option("--layers", o->layers,
+                       "Stacked recurrent layers (copies of the first, each feeding the next "
+                       "its whole output sequence)")
+           ->check(CLI::Range(1, 16))
+           ->capture_default_str(),
+       [o](RunConfig& c) {
+         c.model.layers.resize(static_cast<size_t>(o->layers), c.model.layers.front());
+       });
+  over(cmd->add_flag("--bidirectional", o->bidirectional,
+                     "Bidirectional layers (forward and backward outputs concatenated)"),
+       [o, each_layer](RunConfig& c) {
+         each_layer(c, [&](RecurrentLayerConfig& l) { l.bidirectional = o->bidirectional; });
+       });
+  over(cmd->add_option("--dropout", o->dropout,
+                       "Dropout on each recurrent layer's inputs (one mask per sequence)")
+           ->check(CLI::Range(0.0, 0.99))
+           ->capture_default_str(),
+       [o, each_layer](RunConfig& c) {
+         each_layer(c, [&](RecurrentLayerConfig& l) { l.dropout = o->dropout; });
+       });
+  over(cmd->add_option("--recurrent-dropout", o->recurrent_dropout,
+                       "Dropout on h(t-1) into the recurrent weights (one mask per sequence)")
+           ->check(CLI::Range(0.0, 0.99))
+           ->capture_default_str(),
+       [o, each_layer](RunConfig& c) {
+         each_layer(c,
+                    [&](RecurrentLayerConfig& l) { l.recurrent_dropout = o->recurrent_dropout; });
+       });
+  over(cmd->add_option("--pooling", o->pooling,
+                       "What the output layer sees: the last state, or max/mean over time")
+           ->check(CLI::IsMember({"last", "max", "mean", "max_mean"}))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.model.pooling = parse_pooling(o->pooling); });
+  over(cmd->add_option("--dense-dropout", f.model.dropout,
+                       "Dropout on the pooled features before the output layer")
+           ->check(CLI::Range(0.0, 0.99))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.model.dropout = o->flags.model.dropout; });
+
+  // Training.
+  TrainConfig& t = f.train;
+  over(cmd->add_option("--epochs", t.epochs, "Training epochs")
+           ->check(CLI::Range(1, 100000))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.epochs = o->flags.train.epochs; });
+  over(cmd->add_option("--batch-size", t.batch_size, "Mini-batch size")
+           ->check(CLI::Range(1, 1 << 20))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.batch_size = o->flags.train.batch_size; });
+  over(cmd->add_option("--validation-split", t.validation_split,
+                       "Fraction of the training rows held out, in [0, 1)")
+           ->check(CLI::Range(0.0, 0.999999))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.validation_split = o->flags.train.validation_split; });
+  over(cmd->add_option("--split", o->split,
+                       "Which rows are held out: the last ones (Keras), a seeded shuffle, or "
+                       "a stratified shuffle keeping class proportions")
+           ->check(CLI::IsMember({"tail", "shuffle", "stratified"}))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.split_mode = parse_split_mode(o->split); });
+  over(cmd->add_option("--seed", t.seed, "Random seed (initialisation, shuffling, dropout)")
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.seed = o->flags.train.seed; });
+  over(cmd->add_option("--learning-rate", t.adam.learning_rate, "Adam learning rate")
+           ->check(CLI::PositiveNumber)
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.adam.learning_rate = o->flags.train.adam.learning_rate; });
+  over(cmd->add_option("--lr-schedule", o->lr_schedule,
+                       "Learning-rate schedule: constant, step (x gamma every --lr-step "
+                       "epochs), cosine (to --min-lr), plateau (x gamma after --lr-patience "
+                       "epochs without val_loss improving)")
+           ->check(CLI::IsMember({"constant", "step", "cosine", "plateau"}))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.schedule.kind = parse_lr_schedule_kind(o->lr_schedule); });
+  over(cmd->add_option("--lr-step", t.schedule.step_every_epochs, "Epochs per step decay")
+           ->capture_default_str(),
+       [o](RunConfig& c) {
+         c.train.schedule.step_every_epochs = o->flags.train.schedule.step_every_epochs;
+       });
+  over(cmd->add_option("--lr-gamma", t.schedule.gamma, "Decay factor (step, plateau)")
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.schedule.gamma = o->flags.train.schedule.gamma; });
+  over(cmd->add_option("--min-lr", t.schedule.min_lr, "Floor of the learning rate")
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.schedule.min_lr = o->flags.train.schedule.min_lr; });
+  over(cmd->add_option("--warmup-epochs", t.schedule.warmup_epochs, "Cosine: linear warm-up")
+           ->capture_default_str(),
+       [o](RunConfig& c) {
+         c.train.schedule.warmup_epochs = o->flags.train.schedule.warmup_epochs;
+       });
+  over(cmd->add_option("--lr-patience", t.schedule.patience, "Plateau: epochs to wait")
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.schedule.patience = o->flags.train.schedule.patience; });
+  over(cmd->add_flag("--early-stopping", o->early_stopping,
+                     "Stop when --monitor has not improved for --patience epochs"),
+       [o](RunConfig& c) {
+         if (o->early_stopping)
+           c.train.early_stopping = c.train.early_stopping.value_or(EarlyStoppingConfig{});
+         else
+           c.train.early_stopping.reset();
+       });
+  over(cmd->add_option("--monitor", o->monitor,
+                       "Early stopping's quantity: val_loss, val_accuracy, loss or accuracy")
+           ->check(CLI::IsMember({"val_loss", "val_accuracy", "loss", "accuracy"}))
+           ->capture_default_str(),
+       [o](RunConfig& c) {
+         if (c.train.early_stopping) c.train.early_stopping->monitor = o->monitor;
+       });
+  over(cmd->add_option("--patience", o->patience, "Early stopping: epochs without improvement")
+           ->check(CLI::Range(0, 100000))
+           ->capture_default_str(),
+       [o](RunConfig& c) {
+         if (c.train.early_stopping) c.train.early_stopping->patience = o->patience;
+       });
+  over(cmd->add_option("--min-delta", o->min_delta, "Early stopping: smallest improvement")
+           ->check(CLI::Range(0.0, 1e9))
+           ->capture_default_str(),
+       [o](RunConfig& c) {
+         if (c.train.early_stopping) c.train.early_stopping->min_delta = o->min_delta;
+       });
+  over(cmd->add_flag("--restore-best", o->restore_best,
+                     "Early stopping: end with the best epoch's weights"),
+       [o](RunConfig& c) {
+         if (c.train.early_stopping) c.train.early_stopping->restore_best_weights = o->restore_best;
+       });
+  over(cmd->add_option("--clip-norm", t.clip_norm,
+                       "Clip each batch gradient to this global L2 norm (0 = off)")
+           ->check(CLI::Range(0.0, 1e30))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.clip_norm = o->flags.train.clip_norm; });
+  over(cmd->add_option("--class-weight", f.class_weight,
+                       "Per-class loss weights: 'balanced' or e.g. '0:1,1:2.5'"),
+       [o](RunConfig& c) { c.class_weight = o->flags.class_weight; });
+  over(cmd->add_flag("--bucket", t.bucket_by_length,
+                     "Batch texts of similar length together (with --mask-zero: less work)"),
+       [o](RunConfig& c) { c.train.bucket_by_length = o->flags.train.bucket_by_length; });
+  over(cmd->add_option("--checkpoint-monitor", t.checkpoint_monitor,
+                       "What makes an epoch the best for best.model")
+           ->check(CLI::IsMember({"val_loss", "val_accuracy", "loss", "accuracy"}))
+           ->capture_default_str(),
+       [o](RunConfig& c) { c.train.checkpoint_monitor = o->flags.train.checkpoint_monitor; });
   return [o] { return run_train(*o); };
 }
 

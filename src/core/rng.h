@@ -5,6 +5,7 @@
 // implementation-defined.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -32,6 +33,19 @@ class Rng {
       size_t j = static_cast<size_t>(below(i));
       std::swap(items[i - 1], items[j]);
     }
+  }
+
+  // The generator's whole state, for checkpoints: restoring it continues the same stream.
+  struct State {
+    std::array<uint64_t, 4> words{};
+    double spare_normal = 0.0;
+    bool has_spare = false;
+  };
+  State state() const { return {{s_[0], s_[1], s_[2], s_[3]}, spare_normal_, has_spare_}; }
+  void set_state(const State& state) {
+    for (size_t k = 0; k < 4; ++k) s_[k] = state.words[k];
+    spare_normal_ = state.spare_normal;
+    has_spare_ = state.has_spare;
   }
 
  private:

@@ -78,11 +78,16 @@ Explanation explain(const Classifier& classifier, std::string_view text, ThreadP
                   std::span<int32_t>(rows).subspan((1 + k) * pre.maxlen, pre.maxlen));
   }
 
-  const std::vector<float> p = classifier.predict_encoded(rows, pool);
-  out.probability = p[0];
-  out.label = classifier.label_for(p[0]);
+  // Contributions are to the probability shown: P(second label) for binary models, else
+  // the predicted class's.
+  const size_t K = classifier.num_classes();
+  const std::vector<float> probs = classifier.predict_proba_encoded(rows, pool);
+  const size_t top = Classifier::top_class(std::span<const float>(probs.data(), K));
+  const size_t shown = K == 2 ? 1 : top;
+  out.probability = probs[shown];
+  out.label = classifier.labels()[top];
   for (size_t k = 0; k < variant_word.size(); ++k)
-    out.words[variant_word[k]].contribution = p[0] - p[1 + k];
+    out.words[variant_word[k]].contribution = probs[shown] - probs[(1 + k) * K + shown];
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Raw text -> token rows -> probabilities, with the same preprocessing as training.
 #include "io/classifier.h"
 
+#include <algorithm>
 #include <string>
 
 #include "core/error.h"
@@ -12,13 +13,20 @@ namespace sentiment {
 Classifier::Classifier(Model model, data::Vocabulary vocab, Preprocessing pre,
                        std::vector<std::string> labels)
     : model_(std::move(model)), vocab_(std::move(vocab)), pre_(pre), labels_(std::move(labels)) {
-  if (labels_.size() != 2)
-    throw Error("classifier: got " + std::to_string(labels_.size()) + " labels, expected 2");
+  if (labels_.size() != model_.config().num_classes)
+    throw Error("classifier: got " + std::to_string(labels_.size()) + " labels, expected " +
+                std::to_string(model_.config().num_classes) + " (the model's classes)");
   if (pre_.maxlen == 0) throw Error("classifier: maxlen must be > 0");
   if (static_cast<size_t>(vocab_.num_words()) > model_.config().vocab_size)
     throw Error("classifier: vocabulary keeps indices below " + std::to_string(vocab_.num_words()) +
                 " but the embedding has only " + std::to_string(model_.config().vocab_size) +
                 " rows");
+  // The tables trade memory for half the inference arithmetic; skip them when they would
+  // be larger than the rest of the model many times over.
+  const auto& first = model_.config().layers[0];
+  const size_t table_floats = model_.config().vocab_size * kernels::rnn_gate_count(first.cell) *
+                              first.units * (first.bidirectional ? 2 : 1);
+  if (table_floats <= kMaxProjectionFloats) projection_ = input_projection_tables(model_);
 }
 
 std::vector<int32_t> Classifier::encode(std::span<const std::string_view> texts) const {
@@ -41,16 +49,39 @@ std::vector<int32_t> Classifier::encode(std::span<const std::string_view> texts)
   return rows;
 }
 
-std::vector<float> Classifier::predict_encoded(const std::vector<int32_t>& rows, ThreadPool& pool,
-                                               size_t batch_size) const {
+std::vector<float> Classifier::logits(const std::vector<int32_t>& rows, ThreadPool& pool,
+                                      size_t batch_size) const {
   if (rows.size() % pre_.maxlen != 0)
     throw Error("predict: got " + std::to_string(rows.size()) +
                 " tokens, expected a multiple of maxlen " + std::to_string(pre_.maxlen));
   check_tokens(model_, rows.data(), rows.size());
-  std::vector<float> p =
-      predict_logits(model_, rows.data(), rows.size() / pre_.maxlen, pre_.maxlen, batch_size, pool);
+  return predict_logits(model_, rows.data(), rows.size() / pre_.maxlen, pre_.maxlen, batch_size,
+                        pool, projection_.empty() ? nullptr : &projection_);
+}
+
+std::vector<float> Classifier::predict_encoded(const std::vector<int32_t>& rows, ThreadPool& pool,
+                                               size_t batch_size) const {
+  if (!binary())
+    throw Error("this model has " + std::to_string(labels_.size()) +
+                " classes; binary predictions need 2");
+  std::vector<float> p = logits(rows, pool, batch_size);
   for (auto& v : p) v = sigmoid(v);
   return p;
+}
+
+std::vector<float> Classifier::predict_proba_encoded(const std::vector<int32_t>& rows,
+                                                     ThreadPool& pool, size_t batch_size) const {
+  return class_probabilities(logits(rows, pool, batch_size), labels_.size());
+}
+
+std::vector<float> Classifier::predict_proba(std::span<const std::string_view> texts,
+                                             ThreadPool& pool, size_t batch_size) const {
+  return predict_proba_encoded(encode(texts), pool, batch_size);
+}
+
+size_t Classifier::top_class(std::span<const float> probabilities) {
+  return static_cast<size_t>(std::max_element(probabilities.begin(), probabilities.end()) -
+                             probabilities.begin());
 }
 
 std::vector<float> Classifier::predict(std::span<const std::string_view> texts, ThreadPool& pool,

@@ -27,6 +27,8 @@ struct Preprocessing {
 
 // Longest text predict() accepts, as the dataset reader does for reviews.
 inline constexpr size_t kMaxTextBytes = 1 << 20;
+// Largest input projection tables a classifier builds (floats, 256 MiB).
+inline constexpr size_t kMaxProjectionFloats = size_t{1} << 26;
 
 class Classifier {
  public:
@@ -46,22 +48,38 @@ class Classifier {
   // position for empty (no visible characters), oversized or non-UTF-8 text.
   std::vector<int32_t> encode(std::span<const std::string_view> texts) const;
 
-  // Probability of the positive label for every text.
+  size_t num_classes() const { return labels_.size(); }
+  bool binary() const { return labels_.size() == 2; }
+
+  // Binary models: the probability of the second label (e.g. "positive") for every text.
+  // Throws Error for a model with more than two classes (use predict_proba).
   std::vector<float> predict(std::span<const std::string_view> texts, ThreadPool& pool,
                              size_t batch_size = 256) const;
   // Same, for rows already encoded with encode().
   std::vector<float> predict_encoded(const std::vector<int32_t>& rows, ThreadPool& pool,
                                      size_t batch_size = 256) const;
 
+  // Any model: class probabilities, (texts, num_classes) row-major.
+  std::vector<float> predict_proba(std::span<const std::string_view> texts, ThreadPool& pool,
+                                   size_t batch_size = 256) const;
+  std::vector<float> predict_proba_encoded(const std::vector<int32_t>& rows, ThreadPool& pool,
+                                           size_t batch_size = 256) const;
+
+  // Binary models: the label for P(second label) = probability.
   const std::string& label_for(float probability) const {
     return labels_[probability > 0.5f ? 1 : 0];
   }
+  // Index of the most probable class in one row of predict_proba.
+  static size_t top_class(std::span<const float> probabilities);
 
  private:
+  std::vector<float> logits(const std::vector<int32_t>& rows, ThreadPool& pool,
+                            size_t batch_size) const;
+
   Model model_;
-  // input_projection_table(model_): the weights are fixed once loaded, so inference looks
-  // each word's input projection up instead of computing it.
-  std::vector<float> projection_;
+  // input_projection_tables(model_): the weights are fixed once loaded, so inference looks
+  // each word's input projection up instead of computing it (empty when too large).
+  ProjectionTables projection_;
   data::Vocabulary vocab_;
   Preprocessing pre_;
   std::vector<std::string> labels_;

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "model/model_json.h"
 
 namespace sentiment {
 namespace {
@@ -94,9 +95,11 @@ std::string serialize_model(const Classifier& c) {
   Json header;
   header["format"] = "lstm-sentiment model";
   header["format_version"] = kModelFormatVersion;
-  header["architecture"] = {{"type", "embedding-lstm-dense"},     {"vocab_size", cfg.vocab_size},
-                            {"embedding_dim", cfg.embedding_dim}, {"units", cfg.units},
-                            {"lstm_gate_order", "i,f,c,o"},       {"output", "sigmoid"}};
+  Json arch = model_config_to_json(cfg);
+  arch["type"] = "embedding-rnn-dense";
+  arch["gate_order"] = {{"lstm", "i,f,c,o"}, {"gru", "z,r,h"}, {"simple_rnn", "h"}};
+  arch["output"] = cfg.num_classes == 2 ? "sigmoid" : "softmax";
+  header["architecture"] = arch;
   header["preprocessing"] = {{"tokenizer", kTokenizerName},
                              {"num_words", c.vocabulary().num_words()},
                              {"maxlen", c.preprocessing().maxlen},
@@ -163,18 +166,27 @@ Classifier deserialize_model(const std::string& bytes, const std::string& name) 
     header = Json::parse(r.bytes(header_len, "the header"));
     const Json& arch = header.at("architecture");
     const Json& pre = header.at("preprocessing");
-    if (arch.at("type").get<std::string>() != "embedding-lstm-dense")
-      throw Error("model file " + name + ": unknown architecture '" +
-                  arch.at("type").get<std::string>() + "'");
+    const std::string type = arch.at("type").get<std::string>();
+    if (type != "embedding-lstm-dense" && type != "embedding-rnn-dense")
+      throw Error("model file " + name + ": unknown architecture '" + type + "'");
     if (pre.at("tokenizer").get<std::string>() != kTokenizerName)
       throw Error("model file " + name + ": tokenizer '" + pre.at("tokenizer").get<std::string>() +
                   "' is not supported, expected '" + kTokenizerName + "'");
     ModelConfig cfg;
-    cfg.vocab_size = arch.at("vocab_size").get<size_t>();
-    cfg.embedding_dim = arch.at("embedding_dim").get<size_t>();
-    cfg.units = arch.at("units").get<size_t>();
-    if (cfg.vocab_size > (1u << 26) || cfg.embedding_dim > 65536 || cfg.units > 65536)
-      throw Error("model file " + name + ": absurd model sizes");
+    try {
+      if (type == "embedding-lstm-dense") {  // format version 1: the recipe's one LSTM
+        cfg.vocab_size = arch.at("vocab_size").get<size_t>();
+        cfg.embedding_dim = arch.at("embedding_dim").get<size_t>();
+        cfg.layers[0].units = arch.at("units").get<size_t>();
+        validate_model_config(cfg);
+      } else {
+        Json a = arch;
+        for (const char* k : {"type", "gate_order", "output"}) a.erase(k);
+        model_config_from_json(a, cfg);
+      }
+    } catch (const Error& e) {
+      throw Error("model file " + name + ": " + e.what());
+    }
     Preprocessing p;
     p.maxlen = pre.at("maxlen").get<size_t>();
     p.padding = parse_pad(pre, "padding", name);

@@ -25,7 +25,9 @@
 namespace sentiment {
 
 inline constexpr char kModelMagic[8] = {'L', 'S', 'T', 'M', 'S', 'E', 'N', 'T'};
-inline constexpr uint32_t kModelFormatVersion = 1;
+// Version 2 describes any layer stack (model_json.h); version 1 files (the recipe's single
+// LSTM) are still read.
+inline constexpr uint32_t kModelFormatVersion = 2;
 // Name of the tokenizer rules (src/data/tokenizer.h); a file made with other rules is
 // refused rather than silently mis-tokenised.
 inline constexpr const char* kTokenizerName = "lstm-sentiment-words-1";

@@ -1,58 +1,69 @@
 // LSTM kernels, Keras semantics. Gate order i, f, c (called g below), o in blocks of H
 // columns of the (., 4H) gate matrices:
-//   z_t = x_t W + h_{t-1} U + b                      (B, 4H)
+//   z_t = x_t W + (h_{t-1} * m) U + b                (b_t, 4H)
 //   i = sigmoid(z_i)  f = sigmoid(z_f)  g = tanh(z_g)  o = sigmoid(z_o)
-//   c_t = f * c_{t-1} + i * g        h_t = o * tanh(c_t),   h_{-1} = c_{-1} = 0.
-// Layout is time-major. h_seq and c_seq hold T + 1 slots: slot 0 is the zero initial
-// state and slot t + 1 is step t, so h_seq[0..T) is exactly the h_{t-1} operand of every
-// step. gates keeps the *activated* gates (i, f, g, o) of every step for backward.
-// Backward accumulates into dx, dW, dU, db (callers zero them), as all our kernels do.
-// Backward scratch holds lstm_scratch_size(B, H) values.
+//   c_t = f * c_{t-1} + i * g        h_t = o * tanh(c_t),   h_{-1} = c_{-1} = 0,
+// where m is the recurrent dropout mask rmask (B, H) (all ones when null; c is never masked).
+// Layout is the packed, length-aware one of kernels/rnn.h: step t runs rows [0, b_t) and
+// every per-step tensor (x, gates, dh_seq) has N = sum_t b_t rows, step after step; h_seq
+// and c_seq hold B zero rows (the initial state) and then the N packed outputs, so the h_{t-1}
+// operand of step t is the first b_t rows of step t-1's block. With batch_sizes == null this
+// is plain time-major (T, B, .) and h_seq[0, T*B) is exactly the stacked h_{t-1} operand.
+// gates keeps the *activated* gates (i, f, g, o) of every step for backward.
+// Backward takes dL/dh_t for every packed row (dh_seq), accumulates into dx, dW, dU, db
+// (callers zero them), as all our kernels do. Scratch holds lstm_scratch_size(d) values.
 // Two implementations with identical signatures: ref:: (naive loops, the test oracle) and
-// cpu:: (one GEMM for the input projection of all steps, one GEMM plus one fused pointwise
-// pass per step, weight gradients as two GEMMs after the time loop).
+// cpu:: (one GEMM for the input projection of all N rows, one fused step kernel or GEMM plus
+// pointwise pass per step, weight gradients as large GEMMs after the time loop).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+
+#include "kernels/rnn.h"
 
 namespace sentiment::kernels {
 
-struct LstmDims {
-  size_t T, B, E, H;
-};
-
-inline size_t lstm_scratch_size(size_t B, size_t H) {
-  return 2 * B * H + 4 * H * H;
+// Forward: packed U (4H^2) and the masked h_{t-1} of one step (B H). Backward: packed U^T,
+// dh and dc (4H^2 + 2 B H) during the time loop, then the masked h_{t-1} of every step after
+// the first ((N - B) H, the dU operand) once the loop is done, reusing the same space.
+inline size_t lstm_scratch_size(const RnnDims& d) {
+  const size_t loop = 4 * d.H * d.H + 2 * d.B * d.H;
+  const size_t N = rnn_packed_rows(d);
+  const size_t gathered = N > d.B ? (N - d.B) * d.H : 0;
+  return std::max(loop, gathered);
 }
 
 namespace ref {
 
 template <typename F>
-void lstm_forward(F* h_seq,    // (T+1, B, H) out
-                  F* c_seq,    // (T+1, B, H) out
-                  F* gates,    // (T, B, 4H) out, activated
-                  F* scratch,  // lstm_scratch_size(B, H) workspace (fast path only)
-                  const F* x,  // (T, B, E)
-                  const F* W,  // (E, 4H)
-                  const F* U,  // (H, 4H)
-                  const F* b,  // (4H)
-                  LstmDims d) noexcept;
+void lstm_forward(F* h_seq,        // (B+N, H) out: B zero rows, then h_t of every packed row
+                  F* c_seq,        // (B+N, H) out: likewise c_t
+                  F* gates,        // (N, 4H) out, activated i, f, g, o
+                  F* scratch,      // lstm_scratch_size(d) workspace (fast path only)
+                  const F* x,      // (N, E)
+                  const F* W,      // (E, 4H)
+                  const F* U,      // (H, 4H)
+                  const F* b,      // (4H)
+                  const F* rmask,  // (B, H) recurrent dropout mask, or null
+                  RnnDims d) noexcept;
 
 template <typename F>
-void lstm_backward(F* dx,             // (T, B, E) accumulated
-                   F* dW,             // (E, 4H) accumulated
-                   F* dU,             // (H, 4H) accumulated
-                   F* db,             // (4H) accumulated
-                   F* dgates,         // (T, B, 4H) workspace: pre-activation gradients
-                   F* scratch,        // lstm_scratch_size(B, H) workspace: dh, dc, packed U^T
-                   const F* dh_last,  // (B, H) gradient of the final hidden state
-                   const F* x,        // (T, B, E)
-                   const F* W,        // (E, 4H)
-                   const F* U,        // (H, 4H)
-                   const F* h_seq,    // (T+1, B, H) from forward
-                   const F* c_seq,    // (T+1, B, H) from forward
-                   const F* gates,    // (T, B, 4H) from forward
-                   LstmDims d) noexcept;
+void lstm_backward(F* dx,            // (N, E) accumulated; may be null (not wanted)
+                   F* dW,            // (E, 4H) accumulated
+                   F* dU,            // (H, 4H) accumulated
+                   F* db,            // (4H) accumulated
+                   F* dgates,        // (N, 4H) workspace: pre-activation gradients
+                   F* scratch,       // lstm_scratch_size(d) workspace
+                   const F* dh_seq,  // (N, H) dL/dh_t of every packed row (zero where unused)
+                   const F* x,       // (N, E)
+                   const F* W,       // (E, 4H)
+                   const F* U,       // (H, 4H)
+                   const F* rmask,   // (B, H) the forward's recurrent dropout mask, or null
+                   const F* h_seq,   // (B+N, H) from forward
+                   const F* c_seq,   // (B+N, H) from forward
+                   const F* gates,   // (N, 4H) from forward
+                   RnnDims d) noexcept;
 
 }  // namespace ref
 
@@ -60,17 +71,25 @@ namespace cpu {
 
 template <typename F>
 void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
-                  const F* b, LstmDims d) noexcept;
+                  const F* b, const F* rmask, RnnDims d) noexcept;
 
 template <typename F>
-void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_last, const F* x,
-                   const F* W, const F* U, const F* h_seq, const F* c_seq, const F* gates,
-                   LstmDims d) noexcept;
+void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_seq, const F* x,
+                   const F* W, const F* U, const F* rmask, const F* h_seq, const F* c_seq,
+                   const F* gates, RnnDims d) noexcept;
 
-// The time loop of lstm_forward alone, for callers that already have the input projection:
-// gates (T, B, 4H) holds x_t W + b on entry (inference gathers it from a per-word table).
+// The time loop of lstm_forward alone, for callers that already have the input projection
+// (inference gathers it from a per-word table).
 template <typename F>
-void lstm_recurrence(F* h_seq, F* c_seq, F* gates, F* scratch, const F* U, LstmDims d) noexcept;
+void lstm_recurrence(F* h_seq,        // (B+N, H) out
+                     F* c_seq,        // (B+N, H) out
+                     F* gates,        // (N, 4H) out, activated i, f, g, o
+                     F* scratch,      // lstm_scratch_size(d) workspace
+                     const F* xproj,  // (N, 4H) x W + b; may alias gates (in place)
+                     const F* U,      // (H, 4H)
+                     const F* b,      // (4H) unused (already in xproj); uniform with GRU
+                     const F* rmask,  // (B, H) or null
+                     RnnDims d) noexcept;
 
 // One step's pointwise work, exposed for benchmarks and tests.
 // z (B, 4H) holds pre-activations on entry and activated gates on exit.

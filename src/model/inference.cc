@@ -17,8 +17,10 @@ void check_tokens(const Model& model, const int32_t* tokens, size_t count) {
 }
 
 std::vector<float> predict_logits(const Model& model, const int32_t* tokens, size_t n, size_t T,
-                                  size_t batch_size, ThreadPool& pool, const float* projection) {
-  std::vector<float> logits(n);
+                                  size_t batch_size, ThreadPool& pool,
+                                  const ProjectionTables* projection) {
+  const size_t O = model.config().outputs();
+  std::vector<float> logits(n * O);
   std::vector<ShardCache> caches(pool.size());
   batch_size = std::max(batch_size, size_t{1});
   for (size_t start = 0; start < n; start += batch_size) {
@@ -27,12 +29,50 @@ std::vector<float> predict_logits(const Model& model, const int32_t* tokens, siz
       const size_t first = start + s * kShardSize;
       const size_t rows = std::min(kShardSize, start + B - first);
       ShardCache& cache = caches[worker];
-      cache.resize(model.config(), rows, T, false);
-      model_forward(model, cache, tokens + first * T, T, projection);
-      std::copy_n(cache.logits.data(), rows, logits.data() + first);
+      cache.training = false;
+      model_forward(model, cache, tokens + first * T, rows, T, T, projection);
+      std::copy_n(cache.logits.data(), rows * O, logits.data() + first * O);
     });
   }
   return logits;
+}
+
+std::vector<float> class_probabilities(const std::vector<float>& logits, size_t num_classes) {
+  if (num_classes == 2) {
+    std::vector<float> probs(logits.size() * 2);
+    for (size_t n = 0; n < logits.size(); ++n) {
+      const float p = sigmoid(logits[n]);
+      probs[2 * n] = 1.0f - p;
+      probs[2 * n + 1] = p;
+    }
+    return probs;
+  }
+  const size_t K = num_classes;
+  std::vector<float> probs(logits.size());
+  for (size_t n = 0; n < logits.size() / K; ++n) {
+    const float* z = logits.data() + n * K;
+    float* p = probs.data() + n * K;
+    const float top = *std::max_element(z, z + K);
+    double sum = 0.0;
+    for (size_t k = 0; k < K; ++k) sum += p[k] = std::exp(z[k] - top);
+    for (size_t k = 0; k < K; ++k) p[k] = static_cast<float>(p[k] / sum);
+  }
+  return probs;
+}
+
+std::vector<int32_t> predicted_classes(const std::vector<float>& logits, size_t num_classes) {
+  if (num_classes == 2) {
+    std::vector<int32_t> classes(logits.size());
+    for (size_t n = 0; n < logits.size(); ++n) classes[n] = logits[n] > 0.0f ? 1 : 0;
+    return classes;
+  }
+  const size_t K = num_classes;
+  std::vector<int32_t> classes(logits.size() / K);
+  for (size_t n = 0; n < classes.size(); ++n) {
+    const float* z = logits.data() + n * K;
+    classes[n] = static_cast<int32_t>(std::max_element(z, z + K) - z);
+  }
+  return classes;
 }
 
 }  // namespace sentiment

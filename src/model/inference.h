@@ -23,15 +23,23 @@ inline size_t num_shards(size_t batch) {
 // Throws Error when any token is outside [0, vocab_size).
 void check_tokens(const Model& model, const int32_t* tokens, size_t count);
 
-// Logits of n rows of T tokens (row-major (n, T)), computed in chunks of batch_size rows
-// split into shards on the pool. Tokens must be valid (see check_tokens). projection: an
-// optional input_projection_table(model), which halves the work (see model_forward).
+// Logits (n, outputs) of n rows of T tokens (row-major (n, T)), computed in chunks of
+// batch_size rows split into shards on the pool. Tokens must be valid (see check_tokens).
+// projection: optional input_projection_tables(model), which halve the work (see
+// model_forward).
 std::vector<float> predict_logits(const Model& model, const int32_t* tokens, size_t n, size_t T,
                                   size_t batch_size, ThreadPool& pool,
-                                  const float* projection = nullptr);
+                                  const ProjectionTables* projection = nullptr);
 
 inline float sigmoid(float logit) {
   return 1.0f / (1.0f + std::exp(-logit));
 }
+
+// Class probabilities (n, num_classes) from logits (n, outputs): for two classes
+// (1 - sigmoid, sigmoid), else a softmax per row.
+std::vector<float> class_probabilities(const std::vector<float>& logits, size_t num_classes);
+
+// Index of the most probable class of each row of logits (n, outputs).
+std::vector<int32_t> predicted_classes(const std::vector<float>& logits, size_t num_classes);
 
 }  // namespace sentiment

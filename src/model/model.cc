@@ -1,15 +1,17 @@
 // Parameter layout, Keras initialisers, and the forward/backward pass of the layer stack
-// over one batch shard.
+// over one packed batch shard.
 #include "model/model.h"
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "core/error.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/dense.h"
-#include "kernels/embedding.h"
+#include "kernels/gru.h"
 #include "kernels/lstm.h"
+#include "kernels/simple_rnn.h"
 
 namespace sentiment {
 namespace {
@@ -47,7 +49,330 @@ void orthogonal(std::span<float> w, size_t rows, size_t cols, Rng& rng) {
       w[r * cols + c] = static_cast<float>(rows <= cols ? q[r * n + c] : q[c * n + r]);
 }
 
+size_t directions(const RecurrentLayerConfig& layer) {
+  return layer.bidirectional ? 2 : 1;
+}
+
+size_t layer_input_width(const ModelConfig& cfg, size_t layer) {
+  return layer == 0 ? cfg.embedding_dim : cfg.layer_width(layer - 1);
+}
+
+size_t rnn_scratch_size(CellType cell, const kernels::RnnDims& d) {
+  switch (cell) {
+    case CellType::kLstm:
+      return kernels::lstm_scratch_size(d);
+    case CellType::kGru:
+      return kernels::gru_scratch_size(d);
+    case CellType::kSimpleRnn:
+      return kernels::simple_rnn_scratch_size(d);
+  }
+  return 0;
+}
+
+const float* or_null(const std::vector<float>& v) {
+  return v.empty() ? nullptr : v.data();
+}
+
+// Draws an inverted-dropout mask: each entry 0 with probability p, else 1 / (1 - p).
+void draw_mask(std::vector<float>& mask, size_t n, float p, Rng& rng) {
+  mask.resize(n);
+  const float keep = 1.0f / (1.0f - p);
+  for (auto& m : mask) m = rng.uniform01() < static_cast<double>(p) ? 0.0f : keep;
+}
+
+void rnn_forward(CellType cell, DirectionCache& dc, float* scratch, const float* W, const float* U,
+                 const float* b, const kernels::RnnDims& d) {
+  const float* rmask = or_null(dc.rmask);
+  switch (cell) {
+    case CellType::kLstm:
+      kernels::cpu::lstm_forward<float>(dc.h_seq.data(), dc.c_seq.data(), dc.gates.data(), scratch,
+                                        dc.x.data(), W, U, b, rmask, d);
+      break;
+    case CellType::kGru:
+      kernels::cpu::gru_forward<float>(dc.h_seq.data(), nullptr, dc.gates.data(), scratch,
+                                       dc.x.data(), W, U, b, rmask, d);
+      break;
+    case CellType::kSimpleRnn:
+      kernels::cpu::simple_rnn_forward<float>(dc.h_seq.data(), nullptr, dc.gates.data(), scratch,
+                                              dc.x.data(), W, U, b, rmask, d);
+      break;
+  }
+}
+
+void rnn_recurrence(CellType cell, DirectionCache& dc, float* scratch, const float* xproj,
+                    const float* U, const float* b, const kernels::RnnDims& d) {
+  switch (cell) {
+    case CellType::kLstm:
+      kernels::cpu::lstm_recurrence<float>(dc.h_seq.data(), dc.c_seq.data(), dc.gates.data(),
+                                           scratch, xproj, U, b, nullptr, d);
+      break;
+    case CellType::kGru:
+      kernels::cpu::gru_recurrence<float>(dc.h_seq.data(), nullptr, dc.gates.data(), scratch, xproj,
+                                          U, b, nullptr, d);
+      break;
+    case CellType::kSimpleRnn:
+      kernels::cpu::simple_rnn_recurrence<float>(dc.h_seq.data(), nullptr, dc.gates.data(), scratch,
+                                                 xproj, U, b, nullptr, d);
+      break;
+  }
+}
+
+void rnn_backward(CellType cell, DirectionCache& dc, float* scratch, const float* W, const float* U,
+                  float* dW, float* dU, float* db, const kernels::RnnDims& d) {
+  const float* rmask = or_null(dc.rmask);
+  switch (cell) {
+    case CellType::kLstm:
+      kernels::cpu::lstm_backward<float>(dc.dx.data(), dW, dU, db, dc.dgates.data(), scratch,
+                                         dc.dh.data(), dc.x.data(), W, U, rmask, dc.h_seq.data(),
+                                         dc.c_seq.data(), dc.gates.data(), d);
+      break;
+    case CellType::kGru:
+      kernels::cpu::gru_backward<float>(dc.dx.data(), dW, dU, db, dc.dgates.data(), scratch,
+                                        dc.dh.data(), dc.x.data(), W, U, rmask, dc.h_seq.data(),
+                                        nullptr, dc.gates.data(), d);
+      break;
+    case CellType::kSimpleRnn:
+      kernels::cpu::simple_rnn_backward<float>(dc.dx.data(), dW, dU, db, dc.dgates.data(), scratch,
+                                               dc.dh.data(), dc.x.data(), W, U, rmask,
+                                               dc.h_seq.data(), nullptr, dc.gates.data(), d);
+      break;
+  }
+}
+
+// Sorts the shard's rows by length (longest first, stable) and lays their valid tokens out
+// in the packed order of kernels/rnn.h.
+void pack_tokens(const ModelConfig& cfg, ShardCache& c, const int32_t* tokens, size_t stride,
+                 bool need_mirror) {
+  const size_t B = c.B, T = c.T;
+  c.order.resize(B);
+  c.lengths.resize(B);
+  std::vector<size_t>& len = c.lengths;
+  std::iota(c.order.begin(), c.order.end(), size_t{0});
+  std::vector<size_t> row_len(B, T);
+  if (cfg.mask_zero)
+    for (size_t n = 0; n < B; ++n)
+      row_len[n] = static_cast<size_t>(
+          std::count_if(tokens + n * stride, tokens + n * stride + T, [](int32_t v) { return v; }));
+  std::stable_sort(c.order.begin(), c.order.end(),
+                   [&](size_t a, size_t b) { return row_len[a] > row_len[b]; });
+  for (size_t j = 0; j < B; ++j) len[j] = row_len[c.order[j]];
+  c.active = static_cast<size_t>(std::count_if(len.begin(), len.end(), [](size_t l) { return l; }));
+  c.steps = c.active ? len[0] : 0;
+  c.ragged = c.active && len[c.active - 1] != c.steps;
+  c.batch_sizes.assign(c.steps, 0);
+  c.offsets.assign(c.steps + 1, 0);
+  for (size_t j = 0; j < c.active; ++j)
+    for (size_t t = 0; t < len[j]; ++t) ++c.batch_sizes[t];
+  for (size_t t = 0; t < c.steps; ++t) c.offsets[t + 1] = c.offsets[t] + c.batch_sizes[t];
+  c.packed_rows = c.offsets[c.steps];
+  c.tokens.resize(c.packed_rows);
+  for (size_t j = 0; j < c.active; ++j) {
+    const int32_t* row = tokens + c.order[j] * stride;
+    size_t t = 0;
+    for (size_t k = 0; k < T; ++k)
+      if (!cfg.mask_zero || row[k] != 0) c.tokens[c.offsets[t++] + j] = row[k];
+  }
+  if (need_mirror) {
+    c.mirror.resize(c.packed_rows);
+    for (size_t j = 0; j < c.active; ++j)
+      for (size_t t = 0; t < len[j]; ++t)
+        c.mirror[c.offsets[t] + j] = static_cast<uint32_t>(c.offsets[len[j] - 1 - t] + j);
+  }
+}
+
+// Calls fn(p, j) for every packed row p, with j its row in the sorted shard.
+template <typename Fn>
+void for_each_packed(const ShardCache& c, Fn&& fn) {
+  for (size_t t = 0; t < c.steps; ++t)
+    for (size_t j = 0; j < c.batch_sizes[t]; ++j) fn(c.offsets[t] + j, j);
+}
+
+void pool_forward(const ModelConfig& cfg, ShardCache& c, const std::vector<float>& y, size_t W,
+                  size_t H) {
+  const size_t F = cfg.features(), B = c.B;
+  c.features.assign(B * F, 0.0f);
+  const bool bi = cfg.layers.back().bidirectional;
+  auto last = [&](size_t col0) {
+    for (size_t j = 0; j < c.active; ++j) {
+      const float* fwd = y.data() + (c.offsets[c.lengths[j] - 1] + j) * W;
+      std::copy_n(fwd, H, c.features.data() + j * F + col0);
+      if (bi) std::copy_n(y.data() + j * W + H, H, c.features.data() + j * F + col0 + H);
+    }
+  };
+  auto max = [&](size_t col0) {
+    c.argmax.assign(B * W, 0);
+    for (size_t j = 0; j < c.active; ++j) {
+      float* f = c.features.data() + j * F + col0;
+      uint32_t* a = c.argmax.data() + j * W;
+      std::copy_n(y.data() + j * W, W, f);  // step 0's row j is packed row j
+      std::fill_n(a, W, static_cast<uint32_t>(j));
+    }
+    for (size_t t = 1; t < c.steps; ++t)
+      for (size_t j = 0; j < c.batch_sizes[t]; ++j) {
+        const size_t p = c.offsets[t] + j;
+        const float* row = y.data() + p * W;
+        float* f = c.features.data() + j * F + col0;
+        uint32_t* a = c.argmax.data() + j * W;
+        for (size_t k = 0; k < W; ++k)
+          if (row[k] > f[k]) f[k] = row[k], a[k] = static_cast<uint32_t>(p);
+      }
+  };
+  auto mean = [&](size_t col0) {
+    for_each_packed(c, [&](size_t p, size_t j) {
+      const float* row = y.data() + p * W;
+      float* f = c.features.data() + j * F + col0;
+      for (size_t k = 0; k < W; ++k) f[k] += row[k];
+    });
+    for (size_t j = 0; j < c.active; ++j) {
+      const float inv = 1.0f / static_cast<float>(c.lengths[j]);
+      float* f = c.features.data() + j * F + col0;
+      for (size_t k = 0; k < W; ++k) f[k] *= inv;
+    }
+  };
+  switch (cfg.pooling) {
+    case Pooling::kLast:
+      last(0);
+      break;
+    case Pooling::kMax:
+      max(0);
+      break;
+    case Pooling::kMean:
+      mean(0);
+      break;
+    case Pooling::kMaxMean:
+      max(0);
+      mean(W);
+      break;
+  }
+}
+
+void pool_backward(const ModelConfig& cfg, const ShardCache& c, std::vector<float>& dy, size_t W,
+                   size_t H) {
+  const size_t F = cfg.features();
+  const bool bi = cfg.layers.back().bidirectional;
+  const float* df = c.dfeatures.data();
+  auto last = [&](size_t col0) {
+    for (size_t j = 0; j < c.active; ++j) {
+      float* fwd = dy.data() + (c.offsets[c.lengths[j] - 1] + j) * W;
+      for (size_t k = 0; k < H; ++k) fwd[k] += df[j * F + col0 + k];
+      if (bi)
+        for (size_t k = 0; k < H; ++k) dy[j * W + H + k] += df[j * F + col0 + H + k];
+    }
+  };
+  auto max = [&](size_t col0) {
+    for (size_t j = 0; j < c.active; ++j)
+      for (size_t k = 0; k < W; ++k) dy[c.argmax[j * W + k] * W + k] += df[j * F + col0 + k];
+  };
+  auto mean = [&](size_t col0) {
+    for_each_packed(c, [&](size_t p, size_t j) {
+      const float inv = 1.0f / static_cast<float>(c.lengths[j]);
+      float* row = dy.data() + p * W;
+      for (size_t k = 0; k < W; ++k) row[k] += df[j * F + col0 + k] * inv;
+    });
+  };
+  switch (cfg.pooling) {
+    case Pooling::kLast:
+      last(0);
+      break;
+    case Pooling::kMax:
+      max(0);
+      break;
+    case Pooling::kMean:
+      mean(0);
+      break;
+    case Pooling::kMaxMean:
+      max(0);
+      mean(W);
+      break;
+  }
+}
+
 }  // namespace
+
+size_t ModelConfig::layer_width(size_t layer) const {
+  return layers[layer].units * directions(layers[layer]);
+}
+
+size_t ModelConfig::features() const {
+  const size_t w = layer_width(layers.size() - 1);
+  return pooling == Pooling::kMaxMean ? 2 * w : w;
+}
+
+ModelConfig lstm_config(size_t vocab_size, size_t embedding_dim, size_t units) {
+  ModelConfig c;
+  c.vocab_size = vocab_size;
+  c.embedding_dim = embedding_dim;
+  c.layers[0].units = units;
+  return c;
+}
+
+void validate_model_config(const ModelConfig& c) {
+  auto bad = [](const std::string& what) { throw Error("model: " + what); };
+  if (c.vocab_size < 4 || c.vocab_size > (size_t{1} << 26))
+    bad("vocab_size must be in [4, 2^26], got " + std::to_string(c.vocab_size));
+  if (c.embedding_dim == 0 || c.embedding_dim > 65536)
+    bad("embedding_dim must be in [1, 65536], got " + std::to_string(c.embedding_dim));
+  if (c.layers.empty() || c.layers.size() > 16)
+    bad("expected 1 to 16 recurrent layers, got " + std::to_string(c.layers.size()));
+  for (size_t l = 0; l < c.layers.size(); ++l) {
+    const auto& layer = c.layers[l];
+    const std::string name = "layer " + std::to_string(l) + ": ";
+    if (static_cast<uint8_t>(layer.cell) > 2) bad(name + "unknown cell type");
+    if (layer.units == 0 || layer.units > 65536)
+      bad(name + "units must be in [1, 65536], got " + std::to_string(layer.units));
+    if (!(layer.dropout >= 0.0f && layer.dropout < 1.0f))
+      bad(name + "dropout must be in [0, 1), got " + std::to_string(layer.dropout));
+    if (!(layer.recurrent_dropout >= 0.0f && layer.recurrent_dropout < 1.0f))
+      bad(name + "recurrent_dropout must be in [0, 1), got " +
+          std::to_string(layer.recurrent_dropout));
+  }
+  if (static_cast<uint8_t>(c.pooling) > 3) bad("unknown pooling");
+  if (!(c.dropout >= 0.0f && c.dropout < 1.0f))
+    bad("dropout must be in [0, 1), got " + std::to_string(c.dropout));
+  if (c.num_classes < 2 || c.num_classes > 100000)
+    bad("num_classes must be in [2, 100000], got " + std::to_string(c.num_classes));
+}
+
+const char* to_string(CellType cell) {
+  switch (cell) {
+    case CellType::kLstm:
+      return "lstm";
+    case CellType::kGru:
+      return "gru";
+    case CellType::kSimpleRnn:
+      return "simple_rnn";
+  }
+  return "?";
+}
+
+CellType parse_cell(std::string_view name) {
+  if (name == "lstm") return CellType::kLstm;
+  if (name == "gru") return CellType::kGru;
+  if (name == "simple_rnn" || name == "rnn") return CellType::kSimpleRnn;
+  throw Error("unknown cell '" + std::string(name) + "', expected lstm, gru or simple_rnn");
+}
+
+const char* to_string(Pooling pooling) {
+  switch (pooling) {
+    case Pooling::kLast:
+      return "last";
+    case Pooling::kMax:
+      return "max";
+    case Pooling::kMean:
+      return "mean";
+    case Pooling::kMaxMean:
+      return "max_mean";
+  }
+  return "?";
+}
+
+Pooling parse_pooling(std::string_view name) {
+  if (name == "last") return Pooling::kLast;
+  if (name == "max") return Pooling::kMax;
+  if (name == "mean") return Pooling::kMean;
+  if (name == "max_mean") return Pooling::kMaxMean;
+  throw Error("unknown pooling '" + std::string(name) + "', expected last, max, mean or max_mean");
+}
 
 size_t ParamView::size() const {
   size_t s = 1;
@@ -56,9 +381,8 @@ size_t ParamView::size() const {
 }
 
 Model::Model(const ModelConfig& config) : config_(config) {
-  const size_t V = config.vocab_size, E = config.embedding_dim, H = config.units;
-  if (V < 4 || E == 0 || H == 0)
-    throw Error("model: vocab_size must be >= 4 and embedding_dim, units > 0");
+  validate_model_config(config);
+  const size_t V = config.vocab_size, E = config.embedding_dim;
   size_t offset = 0;
   auto add = [&](std::string name, std::vector<size_t> shape) {
     ParamView view{std::move(name), offset, std::move(shape)};
@@ -66,92 +390,237 @@ Model::Model(const ModelConfig& config) : config_(config) {
     views_.push_back(std::move(view));
   };
   add("embedding", {V, E});
-  add("lstm.kernel", {E, 4 * H});
-  add("lstm.recurrent_kernel", {H, 4 * H});
-  add("lstm.bias", {4 * H});
-  add("dense.kernel", {H, 1});
-  add("dense.bias", {1});
+  std::vector<size_t> counts(3, 0);
+  for (size_t l = 0; l < config.layers.size(); ++l) {
+    const auto& layer = config.layers[l];
+    const size_t H = layer.units, G = kernels::rnn_gate_count(layer.cell);
+    size_t& seen = counts[static_cast<size_t>(layer.cell)];
+    std::string name = to_string(layer.cell);
+    if (seen > 0) name.append("_").append(std::to_string(seen));
+    ++seen;
+    rnn_views_.emplace_back();
+    for (size_t dir = 0; dir < directions(layer); ++dir) {
+      const std::string prefix =
+          layer.bidirectional ? name + (dir == 0 ? ".forward" : ".backward") : name;
+      rnn_views_.back().push_back(views_.size());
+      add(prefix + ".kernel", {layer_input_width(config, l), G * H});
+      add(prefix + ".recurrent_kernel", {H, G * H});
+      if (layer.cell == CellType::kGru)
+        add(prefix + ".bias", {2, G * H});
+      else
+        add(prefix + ".bias", {G * H});
+    }
+  }
+  add("dense.kernel", {config.features(), config.outputs()});
+  add("dense.bias", {config.outputs()});
   params_.assign(offset, 0.0f);
 }
 
 void Model::initialize(Rng& rng) {
-  const size_t E = config_.embedding_dim, H = config_.units;
   auto view = [&](size_t i) {
     return std::span<float>(params_).subspan(views_[i].offset, views_[i].size());
   };
   for (auto& v : view(0)) v = static_cast<float>(rng.uniform(-0.05, 0.05));
-  glorot_uniform(view(1), E, 4 * H, rng);
-  orthogonal(view(2), H, 4 * H, rng);
-  auto bias = view(3);
+  for (size_t l = 0; l < config_.layers.size(); ++l) {
+    const auto& layer = config_.layers[l];
+    const size_t H = layer.units, G = kernels::rnn_gate_count(layer.cell);
+    for (size_t dir = 0; dir < directions(layer); ++dir) {
+      const size_t v = rnn_views_[l][dir];
+      glorot_uniform(view(v), layer_input_width(config_, l), G * H, rng);
+      orthogonal(view(v + 1), H, G * H, rng);
+      auto bias = view(v + 2);
+      std::fill(bias.begin(), bias.end(), 0.0f);
+      if (layer.cell == CellType::kLstm)
+        std::fill(bias.begin() + static_cast<ptrdiff_t>(H),
+                  bias.begin() + static_cast<ptrdiff_t>(2 * H), 1.0f);
+    }
+  }
+  glorot_uniform(view(dense_view()), config_.features(), config_.outputs(), rng);
+  auto bias = view(dense_view() + 1);
   std::fill(bias.begin(), bias.end(), 0.0f);
-  std::fill(bias.begin() + static_cast<ptrdiff_t>(H), bias.begin() + static_cast<ptrdiff_t>(2 * H),
-            1.0f);
-  glorot_uniform(view(4), H, 1, rng);
-  view(5)[0] = 0.0f;
 }
 
-void ShardCache::resize(const ModelConfig& config, size_t batch, size_t steps, bool training) {
-  const size_t E = config.embedding_dim, H = config.units;
-  B = batch;
-  T = steps;
-  x.resize(T * B * E);
-  h_seq.resize((T + 1) * B * H);
-  c_seq.resize((T + 1) * B * H);
-  gates.resize(T * B * 4 * H);
-  logits.resize(B);
-  scratch.resize(kernels::lstm_scratch_size(B, H));
-  if (training) {
-    dgates.resize(T * B * 4 * H);
-    dx.resize(T * B * E);
-    dlogits.resize(B);
-    dh.resize(B * H);
-  }
-}
-
-void model_forward(const Model& model, ShardCache& cache, const int32_t* tokens,
-                   size_t token_stride, const float* projection) {
+ProjectionTables input_projection_tables(const Model& model) {
   const auto& cfg = model.config();
-  const size_t B = cache.B, T = cache.T, E = cfg.embedding_dim, H = cfg.units;
-  if (projection) {
-    // The table is (V, 4H), so gathering its rows is the embedding lookup with 4H columns.
-    kernels::embedding_forward(cache.gates.data(), tokens, token_stride, projection, {T, B, 4 * H});
-    kernels::cpu::lstm_recurrence(cache.h_seq.data(), cache.c_seq.data(), cache.gates.data(),
-                                  cache.scratch.data(), model.lstm_recurrent(), {T, B, E, H});
+  const auto& layer = cfg.layers[0];
+  const size_t V = cfg.vocab_size, E = cfg.embedding_dim;
+  const size_t G = kernels::rnn_gate_count(layer.cell) * layer.units;
+  ProjectionTables tables;
+  for (size_t dir = 0; dir < directions(layer); ++dir) {
+    const size_t v = model.rnn_view(0, dir);
+    std::vector<float> table(V * G);
+    const float* b = model.param(v + 2);  // the input bias comes first for every cell
+    for (size_t w = 0; w < V; ++w)
+      std::copy(b, b + G, table.begin() + static_cast<ptrdiff_t>(w * G));
+    kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kNo, V, G, E, 1.0f, model.embedding(),
+                         E, model.param(v), G, 1.0f, table.data(), G);
+    tables.push_back(std::move(table));
+  }
+  return tables;
+}
+
+void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, size_t B, size_t T,
+                   size_t token_stride, const ProjectionTables* projection) {
+  const auto& cfg = model.config();
+  const size_t E = cfg.embedding_dim, L = cfg.layers.size(), O = cfg.outputs();
+  const bool any_bi = std::any_of(cfg.layers.begin(), cfg.layers.end(),
+                                  [](const RecurrentLayerConfig& l) { return l.bidirectional; });
+  c.B = B;
+  c.T = T;
+  pack_tokens(cfg, c, tokens, token_stride, any_bi);
+  const size_t N = c.packed_rows, A = c.active;
+  Rng rng(c.dropout_seed);
+  const bool use_table = projection && !projection->empty() && !c.training;
+  if (!use_table) {
+    c.embedded.resize(N * E);
+    for (size_t p = 0; p < N; ++p)
+      std::copy_n(model.embedding() + static_cast<size_t>(c.tokens[p]) * E, E,
+                  c.embedded.data() + p * E);
+  }
+  c.layers.resize(L);
+  c.outputs.resize(L);
+  c.input_masks.resize(L);
+  for (size_t l = 0; l < L && A > 0; ++l) {
+    const auto& layer = cfg.layers[l];
+    const size_t H = layer.units, D = directions(layer), El = layer_input_width(cfg, l);
+    const size_t G = kernels::rnn_gate_count(layer.cell) * H;
+    const kernels::RnnDims dims{c.steps, A, El, H, c.ragged ? c.batch_sizes.data() : nullptr};
+    const std::vector<float>& in = l == 0 ? c.embedded : c.outputs[l - 1];
+    std::vector<float>& in_mask = c.input_masks[l];
+    if (c.training && layer.dropout > 0.0f)
+      draw_mask(in_mask, A * El, layer.dropout, rng);
+    else
+      in_mask.clear();
+    c.layers[l].resize(D);
+    const size_t W = D * H;
+    std::vector<float>& out = c.outputs[l];
+    out.resize(N * W);
+    for (size_t dir = 0; dir < D; ++dir) {
+      DirectionCache& dc = c.layers[l][dir];
+      const size_t v = model.rnn_view(l, dir);
+      dc.h_seq.resize((A + N) * H);
+      if (layer.cell == CellType::kLstm) dc.c_seq.resize((A + N) * H);
+      dc.gates.resize(N * kernels::rnn_cache_width(layer.cell, H));
+      c.scratch.resize(std::max(c.scratch.size(), rnn_scratch_size(layer.cell, dims)));
+      if (c.training && layer.recurrent_dropout > 0.0f)
+        draw_mask(dc.rmask, A * H, layer.recurrent_dropout, rng);
+      else
+        dc.rmask.clear();
+      if (l == 0 && use_table) {
+        // LSTM and SimpleRNN take the projection in place in their gate cache.
+        std::vector<float>& xp = layer.cell == CellType::kGru ? dc.xproj : dc.gates;
+        xp.resize(std::max(xp.size(), N * G));
+        const float* table = (*projection)[dir].data();
+        for (size_t p = 0; p < N; ++p) {
+          const size_t src = dir == 0 ? p : c.mirror[p];
+          std::copy_n(table + static_cast<size_t>(c.tokens[src]) * G, G, xp.data() + p * G);
+        }
+        rnn_recurrence(layer.cell, dc, c.scratch.data(), xp.data(), model.param(v + 1),
+                       model.param(v + 2), dims);
+      } else {
+        dc.x.resize(N * El);
+        for_each_packed(c, [&](size_t p, size_t j) {
+          const float* src = in.data() + (dir == 0 ? p : c.mirror[p]) * El;
+          float* dst = dc.x.data() + p * El;
+          if (in_mask.empty()) {
+            std::copy_n(src, El, dst);
+          } else {
+            const float* m = in_mask.data() + j * El;
+            for (size_t k = 0; k < El; ++k) dst[k] = src[k] * m[k];
+          }
+        });
+        rnn_forward(layer.cell, dc, c.scratch.data(), model.param(v), model.param(v + 1),
+                    model.param(v + 2), dims);
+      }
+      const float* h = dc.h_seq.data() + A * H;
+      for (size_t p = 0; p < N; ++p)
+        std::copy_n(h + (dir == 0 ? p : c.mirror[p]) * H, H, out.data() + p * W + dir * H);
+    }
+  }
+  const size_t F = cfg.features();
+  if (A > 0) {
+    pool_forward(cfg, c, c.outputs[L - 1], cfg.layer_width(L - 1), cfg.layers.back().units);
   } else {
-    kernels::embedding_forward(cache.x.data(), tokens, token_stride, model.embedding(), {T, B, E});
-    kernels::cpu::lstm_forward(cache.h_seq.data(), cache.c_seq.data(), cache.gates.data(),
-                               cache.scratch.data(), cache.x.data(), model.lstm_kernel(),
-                               model.lstm_recurrent(), model.lstm_bias(), {T, B, E, H});
+    c.features.assign(B * F, 0.0f);
   }
-  kernels::dense_forward(cache.logits.data(), cache.h_seq.data() + T * B * H, model.dense_kernel(),
-                         model.dense_bias(), B, H, 1);
+  if (c.training && cfg.dropout > 0.0f) {
+    draw_mask(c.feature_mask, B * F, cfg.dropout, rng);
+    for (size_t k = 0; k < B * F; ++k) c.features[k] *= c.feature_mask[k];
+  } else {
+    c.feature_mask.clear();
+  }
+  c.sorted_logits.resize(B * O);
+  kernels::dense_forward(c.sorted_logits.data(), c.features.data(), model.param(model.dense_view()),
+                         model.param(model.dense_view() + 1), B, F, O);
+  c.logits.resize(B * O);
+  for (size_t j = 0; j < B; ++j)
+    std::copy_n(c.sorted_logits.data() + j * O, O, c.logits.data() + c.order[j] * O);
 }
 
-std::vector<float> input_projection_table(const Model& model) {
+void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
   const auto& cfg = model.config();
-  const size_t V = cfg.vocab_size, E = cfg.embedding_dim, G = 4 * cfg.units;
-  std::vector<float> table(V * G);
-  for (size_t v = 0; v < V; ++v)
-    std::copy(model.lstm_bias(), model.lstm_bias() + G,
-              table.begin() + static_cast<ptrdiff_t>(v * G));
-  kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kNo, V, G, E, 1.0f, model.embedding(),
-                       E, model.lstm_kernel(), G, 1.0f, table.data(), G);
-  return table;
-}
-
-void model_backward(const Model& model, ShardCache& cache, float* grad_dense) {
-  const auto& cfg = model.config();
-  const size_t B = cache.B, T = cache.T, E = cfg.embedding_dim, H = cfg.units;
+  const size_t B = c.B, L = cfg.layers.size(), O = cfg.outputs(), F = cfg.features();
+  const size_t N = c.packed_rows, A = c.active;
   const size_t base = model.embedding_size();
   auto grad = [&](size_t view) { return grad_dense + model.views()[view].offset - base; };
-  std::fill(cache.dh.begin(), cache.dh.end(), 0.0f);
-  kernels::dense_backward(cache.dh.data(), grad(4), grad(5), cache.dlogits.data(),
-                          cache.h_seq.data() + T * B * H, model.dense_kernel(), B, H, 1);
-  std::fill(cache.dx.begin(), cache.dx.end(), 0.0f);
-  kernels::cpu::lstm_backward(cache.dx.data(), grad(1), grad(2), grad(3), cache.dgates.data(),
-                              cache.scratch.data(), cache.dh.data(), cache.x.data(),
-                              model.lstm_kernel(), model.lstm_recurrent(), cache.h_seq.data(),
-                              cache.c_seq.data(), cache.gates.data(), {T, B, E, H});
+  c.dsorted_logits.resize(B * O);
+  for (size_t j = 0; j < B; ++j)
+    std::copy_n(c.dlogits.data() + c.order[j] * O, O, c.dsorted_logits.data() + j * O);
+  c.dfeatures.assign(B * F, 0.0f);
+  const size_t dv = model.dense_view();
+  kernels::dense_backward(c.dfeatures.data(), grad(dv), grad(dv + 1), c.dsorted_logits.data(),
+                          c.features.data(), model.param(dv), B, F, O);
+  if (!c.feature_mask.empty())
+    for (size_t k = 0; k < B * F; ++k) c.dfeatures[k] *= c.feature_mask[k];
+  if (A == 0) {
+    c.dembedded.clear();
+    return;
+  }
+  c.dy.assign(N * cfg.layer_width(L - 1), 0.0f);
+  pool_backward(cfg, c, c.dy, cfg.layer_width(L - 1), cfg.layers.back().units);
+  std::vector<float> below;
+  for (size_t l = L; l-- > 0;) {
+    const auto& layer = cfg.layers[l];
+    const size_t H = layer.units, D = directions(layer), El = layer_input_width(cfg, l);
+    const size_t W = D * H;
+    const kernels::RnnDims dims{c.steps, A, El, H, c.ragged ? c.batch_sizes.data() : nullptr};
+    std::vector<float>& dnext = l == 0 ? c.dembedded : below;
+    dnext.assign(N * El, 0.0f);
+    const std::vector<float>& in_mask = c.input_masks[l];
+    for (size_t dir = 0; dir < D; ++dir) {
+      DirectionCache& dc = c.layers[l][dir];
+      const size_t v = model.rnn_view(l, dir);
+      dc.dh.resize(N * H);
+      for (size_t p = 0; p < N; ++p)
+        std::copy_n(c.dy.data() + p * W + dir * H, H,
+                    dc.dh.data() + (dir == 0 ? p : c.mirror[p]) * H);
+      dc.dx.assign(N * El, 0.0f);
+      dc.dgates.resize(N * kernels::rnn_gate_count(layer.cell) * H);
+      rnn_backward(layer.cell, dc, c.scratch.data(), model.param(v), model.param(v + 1), grad(v),
+                   grad(v + 1), grad(v + 2), dims);
+      for_each_packed(c, [&](size_t p, size_t j) {
+        const float* src = dc.dx.data() + (dir == 0 ? p : c.mirror[p]) * El;
+        float* dst = dnext.data() + p * El;
+        if (in_mask.empty()) {
+          for (size_t k = 0; k < El; ++k) dst[k] += src[k];
+        } else {
+          const float* m = in_mask.data() + j * El;
+          for (size_t k = 0; k < El; ++k) dst[k] += src[k] * m[k];
+        }
+      });
+    }
+    if (l > 0) c.dy.swap(below);
+  }
+}
+
+void model_embedding_backward(const Model& model, const ShardCache& c, float* grad_embedding) {
+  const size_t E = model.config().embedding_dim;
+  if (c.dembedded.empty()) return;
+  for (size_t p = 0; p < c.packed_rows; ++p) {
+    float* g = grad_embedding + static_cast<size_t>(c.tokens[p]) * E;
+    const float* d = c.dembedded.data() + p * E;
+    for (size_t k = 0; k < E; ++k) g[k] += d[k];
+  }
 }
 
 }  // namespace sentiment

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
 
 #include "core/error.h"
 
@@ -43,6 +45,16 @@ void Adam::step(std::span<float> params, std::span<const float> grad, ThreadPool
   }
   pool->parallel_for(chunks,
                      [&](size_t c, size_t) { update(c * kChunk, std::min(n, (c + 1) * kChunk)); });
+}
+
+void Adam::restore(std::vector<float> m, std::vector<float> v, int64_t steps) {
+  if (m.size() != m_.size() || v.size() != v_.size())
+    throw Error("optimizer state has " + std::to_string(m.size()) + " moments, expected " +
+                std::to_string(m_.size()));
+  if (steps < 0) throw Error("optimizer state has a negative step count");
+  m_ = std::move(m);
+  v_ = std::move(v);
+  t_ = steps;
 }
 
 }  // namespace sentiment

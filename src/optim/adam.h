@@ -32,6 +32,13 @@ class Adam {
 
   int64_t steps() const { return t_; }
   const AdamConfig& config() const { return config_; }
+  // Learning-rate schedules change the rate between steps.
+  void set_learning_rate(double lr) { config_.learning_rate = lr; }
+
+  // The moment estimates and step count, for checkpoints; restore() checks the sizes.
+  const std::vector<float>& m() const { return m_; }
+  const std::vector<float>& v() const { return v_; }
+  void restore(std::vector<float> m, std::vector<float> v, int64_t steps);
 
  private:
   AdamConfig config_;

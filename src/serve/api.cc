@@ -15,6 +15,7 @@
 #include "data/tokenizer.h"
 #include "explain/explain.h"
 #include "io/model_file.h"
+#include "model/model_json.h"
 
 namespace sentiment::serve {
 namespace {
@@ -75,8 +76,14 @@ std::string_view text_field(const Json& j, const std::string& name) {
   return s;
 }
 
-OrderedJson prediction(const Classifier& c, float p) {
-  return {{"label", c.label_for(p)}, {"probability", p}};
+// One row of class probabilities: binary models give P(second label) (e.g. P(positive));
+// others the top class's probability plus every class's.
+OrderedJson prediction(const Classifier& c, std::span<const float> row) {
+  const size_t top = Classifier::top_class(row);
+  if (c.binary()) return {{"label", c.labels()[top]}, {"probability", row[1]}};
+  OrderedJson all;
+  for (size_t k = 0; k < row.size(); ++k) all[c.labels()[k]] = row[k];
+  return {{"label", c.labels()[top]}, {"probability", row[top]}, {"probabilities", all}};
 }
 
 OrderedJson parse_or_null(const std::string& text) {
@@ -84,18 +91,20 @@ OrderedJson parse_or_null(const std::string& text) {
   return j.is_discarded() ? OrderedJson(nullptr) : j;
 }
 
-std::string build_metadata(const Classifier& c, const ApiLimits& limits) {
+OrderedJson model_metadata(const Classifier& c) {
   const ModelConfig& cfg = c.model().config();
+  OrderedJson m = {{"type", "embedding-rnn-dense"}};
+  m.update(model_config_to_json(cfg));
+  m["output"] = cfg.num_classes == 2 ? "sigmoid" : "softmax";
+  m["parameters"] = c.model().params().size();
+  return m;
+}
+
+std::string build_metadata(const Classifier& c, const ApiLimits& limits) {
   const Preprocessing& pre = c.preprocessing();
   const auto pad = [](data::PadMode m) { return m == data::PadMode::kPost ? "post" : "pre"; };
   const OrderedJson j = {
-      {"model",
-       {{"type", "embedding-lstm-dense"},
-        {"vocab_size", cfg.vocab_size},
-        {"embedding_dim", cfg.embedding_dim},
-        {"units", cfg.units},
-        {"output", "sigmoid"},
-        {"parameters", c.model().params().size()}}},
+      {"model", model_metadata(c)},
       {"vocabulary_size", c.vocabulary().num_words()},
       {"words_in_vocabulary", c.vocabulary().words().size()},
       {"maxlen", pre.maxlen},
@@ -184,14 +193,13 @@ ApiResponse Api::predict(std::string_view body) const {
   // One thread per request: the server's own threads run requests in parallel, and a pool
   // of size 1 starts no thread, so it is free to make per request.
   ThreadPool pool(1);
-  const std::vector<float> p = classifier_.predict(views, pool);
+  const std::vector<float> p = classifier_.predict_proba(views, pool);
+  const size_t K = classifier_.num_classes();
   OrderedJson out;
-  if (text != j.end()) {
-    out["label"] = classifier_.label_for(p[0]);
-    out["probability"] = p[0];
-  }
+  if (text != j.end()) out = prediction(classifier_, std::span<const float>(p.data(), K));
   OrderedJson& list = out["predictions"] = OrderedJson::array();
-  for (const float v : p) list.push_back(prediction(classifier_, v));
+  for (size_t k = 0; k < views.size(); ++k)
+    list.push_back(prediction(classifier_, std::span<const float>(p.data() + k * K, K)));
   return ok(dump(out));
 }
 

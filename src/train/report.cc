@@ -1,11 +1,14 @@
-// Metrics computed in double from the probabilities, the ROC curve by one sort.
+// Metrics computed in double from the probabilities, the ROC curve by one sort; the
+// multi-class report from one pass that fills the confusion matrix.
 #include "train/report.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -85,6 +88,160 @@ std::string report_to_text(const BinaryReport& r, const std::vector<std::string>
                 labels.at(0).c_str(), labels.at(1).c_str(), labels.at(0).c_str(), r.tn, r.fp,
                 labels.at(1).c_str(), r.fn, r.tp);
   return buf;
+}
+
+namespace {
+
+// printf onto the end of out; the attribute keeps the compiler checking every format.
+[[gnu::format(printf, 2, 3)]] void appendf(std::string& out, const char* format, ...) {
+  va_list args, copy;
+  va_start(args, format);
+  va_copy(copy, args);
+  const int size = std::vsnprintf(nullptr, 0, format, copy);
+  va_end(copy);
+  std::string buf(static_cast<size_t>(std::max(size, 0)) + 1, '\0');
+  std::vsnprintf(buf.data(), buf.size(), format, args);
+  va_end(args);
+  buf.pop_back();
+  out += buf;
+}
+
+void check_label_names(const MulticlassReport& r, const std::vector<std::string>& labels) {
+  if (labels.size() != r.num_classes)
+    throw Error("report: got " + std::to_string(labels.size()) + " class names, expected " +
+                std::to_string(r.num_classes));
+}
+
+}  // namespace
+
+MulticlassReport multiclass_report(std::span<const float> p, std::span<const int32_t> y, size_t k) {
+  if (k < 2) throw Error("report: got " + std::to_string(k) + " classes, expected >= 2");
+  if (y.empty()) throw Error("report: no rows to evaluate");
+  if (p.size() != y.size() * k)
+    throw Error("report: got " + std::to_string(p.size()) + " probabilities, expected " +
+                std::to_string(y.size()) + " rows x " + std::to_string(k) +
+                " classes = " + std::to_string(y.size() * k));
+  MulticlassReport r;
+  r.n = y.size();
+  r.num_classes = k;
+  r.confusion.assign(k * k, 0);
+  // Keras's categorical cross-entropy on probabilities: renormalise the row, then clip, so
+  // a confident mistake costs a large but finite loss.
+  constexpr double kEps = 1e-7;
+  double loss = 0.0;
+  for (size_t i = 0; i < r.n; ++i) {
+    if (y[i] < 0 || static_cast<size_t>(y[i]) >= k)
+      throw Error("report: got label " + std::to_string(y[i]) + " at row " + std::to_string(i) +
+                  ", expected 0.." + std::to_string(k - 1));
+    const auto actual = static_cast<size_t>(y[i]);
+    const float* row = p.data() + i * k;
+    size_t predicted = 0;
+    double sum = 0.0;
+    for (size_t c = 0; c < k; ++c) {
+      if (row[c] > row[predicted]) predicted = c;
+      sum += row[c];
+    }
+    ++r.confusion[actual * k + predicted];
+    const double q = sum > 0.0 ? double(row[actual]) / sum : double(row[actual]);
+    loss -= std::log(std::clamp(q, kEps, 1.0 - kEps));
+  }
+  r.log_loss = loss / double(r.n);
+
+  auto ratio = [](size_t a, size_t b) { return b == 0 ? 0.0 : double(a) / double(b); };
+  size_t correct = 0;
+  r.classes.resize(k);
+  for (size_t c = 0; c < k; ++c) {
+    size_t predicted = 0, support = 0;
+    for (size_t j = 0; j < k; ++j) {
+      predicted += r.confusion[j * k + c];
+      support += r.confusion[c * k + j];
+    }
+    const size_t tp = r.confusion[c * k + c];
+    correct += tp;
+    ClassReport& cr = r.classes[c];
+    cr.support = support;
+    cr.precision = ratio(tp, predicted);
+    cr.recall = ratio(tp, support);
+    cr.f1 = cr.precision + cr.recall == 0.0
+                ? 0.0
+                : 2.0 * cr.precision * cr.recall / (cr.precision + cr.recall);
+    r.macro_avg.precision += cr.precision / double(k);
+    r.macro_avg.recall += cr.recall / double(k);
+    r.macro_avg.f1 += cr.f1 / double(k);
+    const double w = double(support) / double(r.n);
+    r.weighted_avg.precision += cr.precision * w;
+    r.weighted_avg.recall += cr.recall * w;
+    r.weighted_avg.f1 += cr.f1 * w;
+  }
+  r.macro_avg.support = r.weighted_avg.support = r.n;
+  r.accuracy = ratio(correct, r.n);
+  return r;
+}
+
+std::string report_to_json(const MulticlassReport& r, const std::vector<std::string>& labels) {
+  check_label_names(r, labels);
+  auto row = [](const ClassReport& c) {
+    nlohmann::ordered_json j;
+    j["precision"] = c.precision;
+    j["recall"] = c.recall;
+    j["f1"] = c.f1;
+    j["support"] = c.support;
+    return j;
+  };
+  nlohmann::ordered_json j;
+  j["n"] = r.n;
+  j["num_classes"] = r.num_classes;
+  j["accuracy"] = r.accuracy;
+  j["log_loss"] = r.log_loss;
+  nlohmann::ordered_json classes = nlohmann::ordered_json::array();
+  for (size_t c = 0; c < r.num_classes; ++c) {
+    nlohmann::ordered_json entry;
+    entry["label"] = labels[c];
+    entry.update(row(r.classes[c]));
+    classes.push_back(entry);
+  }
+  j["classes"] = classes;
+  j["macro_avg"] = row(r.macro_avg);
+  j["weighted_avg"] = row(r.weighted_avg);
+  nlohmann::ordered_json matrix = nlohmann::ordered_json::array();
+  for (size_t t = 0; t < r.num_classes; ++t) {
+    nlohmann::ordered_json line = nlohmann::ordered_json::array();
+    for (size_t q = 0; q < r.num_classes; ++q) line.push_back(r.confusion_at(t, q));
+    matrix.push_back(line);
+  }
+  j["confusion_matrix"] = {
+      {"labels", labels}, {"rows", "actual"}, {"columns", "predicted"}, {"matrix", matrix}};
+  return j.dump();
+}
+
+std::string report_to_text(const MulticlassReport& r, const std::vector<std::string>& labels) {
+  check_label_names(r, labels);
+  // sklearn: the name column is as wide as the longest class name or "weighted avg".
+  int width = static_cast<int>(std::string_view("weighted avg").size());
+  for (const std::string& l : labels) width = std::max(width, static_cast<int>(l.size()));
+  std::string out;
+  appendf(out, "%*s  %9s %9s %9s %9s\n\n", width, "", "precision", "recall", "f1-score", "support");
+  auto row = [&](const char* name, const ClassReport& c) {
+    appendf(out, "%*s  %9.4f %9.4f %9.4f %9zu\n", width, name, c.precision, c.recall, c.f1,
+            c.support);
+  };
+  for (size_t c = 0; c < r.num_classes; ++c) row(labels[c].c_str(), r.classes[c]);
+  appendf(out, "\n%*s  %9s %9s %9.4f %9zu\n", width, "accuracy", "", "", r.accuracy, r.n);
+  row("macro avg", r.macro_avg);
+  row("weighted avg", r.weighted_avg);
+  appendf(out, "\nLog loss\t%.4f\n\nConfusion matrix (rows: actual, columns: predicted)\n",
+          r.log_loss);
+  int cell = 10;
+  for (const std::string& l : labels) cell = std::max(cell, static_cast<int>(l.size()));
+  appendf(out, "%-*s", cell, "");
+  for (const std::string& l : labels) appendf(out, " %*s", cell, l.c_str());
+  out += '\n';
+  for (size_t t = 0; t < r.num_classes; ++t) {
+    appendf(out, "%-*s", cell, labels[t].c_str());
+    for (size_t q = 0; q < r.num_classes; ++q) appendf(out, " %*zu", cell, r.confusion_at(t, q));
+    out += '\n';
+  }
+  return out;
 }
 
 }  // namespace sentiment

@@ -1,30 +1,43 @@
-// The training loop (Keras Model.fit semantics for the recipe) and evaluation. Batches are
-// split into fixed-size shards that run in parallel; each shard writes its own gradient
-// slot and the slots are summed in shard order, so results are bit-identical for any
-// thread count.
+// The training loop (Keras Model.fit semantics) and evaluation. Batches are split into
+// fixed-size shards that run in parallel; each shard writes its own gradient slot and the
+// slots are summed in shard order, so results are bit-identical for any thread count.
+// Dropout masks come from a seed derived from (seed, epoch, step, shard), and the shuffling
+// stream is part of the checkpoint, so a resumed run repeats an uninterrupted one exactly.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "core/rng.h"
 #include "core/thread_pool.h"
 #include "data/dataset.h"
 #include "model/inference.h"
 #include "model/model.h"
 #include "optim/adam.h"
+#include "train/callbacks.h"
+#include "train/split.h"
 
 namespace sentiment {
 
 struct TrainConfig {
   int epochs = 5;
   size_t batch_size = 64;
-  double validation_split = 0.2;  // the last fraction of the rows, as Keras does
+  double validation_split = 0.2;
+  SplitMode split_mode = SplitMode::kTail;  // tail = the last rows, as Keras does
   uint64_t seed = 1;
   size_t threads = 0;  // 0 = all cores
   size_t eval_batch_size = 256;
   AdamConfig adam;
+  LrSchedule schedule;
+  std::optional<EarlyStoppingConfig> early_stopping;
+  double clip_norm = 0.0;                           // > 0: clip the batch gradient's global norm
+  std::vector<double> class_weights;                // per class, empty = all 1 (training loss only)
+  bool bucket_by_length = false;                    // batches of similar length (with mask_zero)
+  std::string checkpoint_monitor = "val_accuracy";  // what makes an epoch the "best"
 };
 
 struct Metrics {
@@ -37,10 +50,26 @@ struct EpochResult {
   int epoch = 0;  // 1-based
   Metrics train, val;
   double seconds = 0.0;
+  double learning_rate = 0.0;
+  bool best = false;  // the checkpoint monitor improved this epoch
 };
 
 struct History {
-  std::vector<double> loss, accuracy, val_loss, val_accuracy, epoch_seconds;
+  std::vector<double> loss, accuracy, val_loss, val_accuracy, epoch_seconds, learning_rate;
+};
+
+// Everything needed to continue training after `epoch` completed epochs.
+struct TrainState {
+  int epoch = 0;
+  std::vector<float> params;
+  std::vector<float> adam_m, adam_v;
+  int64_t adam_steps = 0;
+  Rng::State shuffle_rng;
+  std::string scheduler_json = "null";
+  std::string early_stopping_json = "null";
+  std::string checkpoint_best_json = "null";  // {"epoch", "value"} of the best epoch so far
+  std::vector<float> best_params;             // kept only for restore_best_weights
+  History history;
 };
 
 struct TrainCallbacks {
@@ -48,22 +77,36 @@ struct TrainCallbacks {
   // step is 1-based; loss and accuracy are running means over the epoch so far.
   std::function<void(size_t step, size_t steps, double loss, double accuracy)> batch_end;
   std::function<void(const EpochResult&)> epoch_end;
+  // After every epoch, once epoch_end has run: the state to resume from.
+  std::function<void(const TrainState&)> checkpoint;
 };
 
 // Validates the configuration against the data; throws Error naming the bad value.
 void validate_train_config(const TrainConfig& config, size_t rows);
 
-// Trains model on data (validation split taken from its tail). The model must already be
-// initialised. Tokens must be < vocab_size.
+// Trains model on data (validation rows chosen by config.split_mode). The model must
+// already be initialised. Labels are class ids (0 .. num_classes - 1) and tokens
+// < vocab_size. With resume, training continues from that state (the model's parameters
+// are replaced by it).
 History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& config,
-            ThreadPool& pool, const TrainCallbacks& callbacks = {});
+            ThreadPool& pool, const TrainCallbacks& callbacks = {},
+            const TrainState* resume = nullptr);
 
 // Loss and accuracy of model on rows [begin, end) of data.
 Metrics evaluate(const Model& model, const data::EncodedSplit& data, size_t begin, size_t end,
                  size_t batch_size, ThreadPool& pool);
 
-// Probabilities (sigmoid of the logits) for rows [begin, end) of data.
+// Logits (rows, outputs) for rows [begin, end) of data.
+std::vector<float> logits_for(const Model& model, const data::EncodedSplit& data, size_t begin,
+                              size_t end, size_t batch_size, ThreadPool& pool);
+
+// Binary models: P(class 1) for rows [begin, end) of data.
 std::vector<float> predict(const Model& model, const data::EncodedSplit& data, size_t begin,
                            size_t end, size_t batch_size, ThreadPool& pool);
+
+// Mean loss of logits (n, outputs) against class-id labels, and the gradient with respect
+// to the logits scaled by scale (dlogits may be null). weights: per class, or empty.
+double loss_and_gradient(float* dlogits, const float* logits, const float* labels, size_t n,
+                         size_t num_classes, float scale, const std::vector<double>& weights);
 
 }  // namespace sentiment

@@ -23,7 +23,7 @@ inline const std::vector<std::string> kToyWords = {"great", "good", "bad",   "aw
 inline Classifier toy_classifier(size_t maxlen = 16, data::PadMode truncating = data::PadMode::kPre,
                                  std::vector<std::string> labels = {"negative", "positive"}) {
   const auto V = static_cast<int32_t>(kToyWords.size()) + data::kMinNumWords;
-  Model model({static_cast<size_t>(V), 1, 1});
+  Model model(lstm_config(static_cast<size_t>(V), 1, 1));
   auto p = model.params();
   std::fill(p.begin(), p.end(), 0.0f);
   const auto at = [&](const char* name) {
@@ -51,7 +51,7 @@ inline Classifier toy_classifier(size_t maxlen = 16, data::PadMode truncating = 
 inline Classifier random_classifier(uint64_t seed, size_t maxlen = 12,
                                     data::PadMode truncating = data::PadMode::kPre) {
   const auto V = static_cast<int32_t>(kToyWords.size()) + data::kMinNumWords;
-  Model model({static_cast<size_t>(V), 4, 5});
+  Model model(lstm_config(static_cast<size_t>(V), 4, 5));
   Rng rng(seed);
   for (auto& w : model.params()) w = static_cast<float>(rng.uniform(-0.5, 0.5));
   Preprocessing pre;

@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 Classifier small_classifier(uint64_t seed) {
-  Model model({20, 4, 6});
+  Model model(lstm_config(20, 4, 6));
   Rng rng(seed);
   model.initialize(rng);
   for (auto& p : model.params()) p = static_cast<float>(rng.uniform(-0.5, 0.5));
@@ -154,7 +154,8 @@ TEST(Safetensors, HeaderDescribesEveryTensor) {
   ASSERT_EQ(end - begin, 6u * 24 * sizeof(float));
   std::vector<float> values(6 * 24);
   std::memcpy(values.data(), st.data() + 8 + len + begin, end - begin);
-  EXPECT_TRUE(std::equal(values.begin(), values.end(), c.model().lstm_recurrent()));
+  EXPECT_TRUE(
+      std::equal(values.begin(), values.end(), c.model().param(c.model().rnn_view(0, 0) + 1)));
   EXPECT_EQ(st.size(), 8 + len + c.model().params().size_bytes());
 }
 

@@ -1,7 +1,9 @@
-// LSTM kernels: finite-difference checks of both implementations in double, the fast
-// kernel against the naive oracle in float, and closed-form structural cases.
+// LSTM kernels: finite-difference checks of both implementations in double (plain and
+// packed, with and without a recurrent dropout mask), the fast kernel against the naive
+// oracle in float and double, packing against row-by-row runs, and closed-form cases.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -13,34 +15,79 @@
 namespace sentiment {
 namespace {
 
-using kernels::LstmDims;
+using kernels::RnnDims;
 using testing::kGradientTolerance;
+using testing::max_abs_diff;
 using testing::numeric_gradient;
-using testing::random_vector;
 using testing::relative_error;
 
 // Float forward/backward of the fast kernel agree with the oracle to within accumulated
 // rounding: ~1e-6 relative per operation over T = 7 steps; the fast kernel also uses the
-// vmath approximations (<= 6e-7 absolute), so 2e-5 absolute leaves headroom.
+// vmath approximations (<= 6e-7 absolute), so 2e-5, relative to the tensor's largest
+// magnitude when that exceeds 1 (weight gradients sum over all N rows), leaves headroom.
 constexpr double kFastVsRefTolerance = 2e-5;
+// Double: the two differ only in summation order (BLAS vs loops), ~1e-16 per operation.
+constexpr double kFastVsRefToleranceDouble = 1e-12;
+// Packed vs row-by-row in double: the same arithmetic up to summation order in the GEMMs.
+constexpr double kPackingTolerance = 1e-12;
+
+// Which outputs the loss reads: every h_t (random weights), or each row's final h only (the
+// classifier's readout, Keras return_sequences=False).
+enum class Loss { kEveryStep, kFinalStep };
+
+struct Shape {
+  size_t B, E, H;
+  std::vector<size_t> lengths;  // one per row, longest first; empty = all T (unpacked)
+  size_t T = 0;                 // steps when unpacked
+  bool masked = false;
+  Loss loss = Loss::kEveryStep;
+};
 
 template <typename F>
 struct LstmCase {
-  LstmDims d;
-  std::vector<F> x, W, U, b, proj;  // proj (B, H): loss = sum(proj * h_T)
+  Shape s;
+  std::vector<size_t> batch_sizes;         // (T) or empty
+  std::vector<F> x, W, U, b, rmask, proj;  // proj (N, H) = dh_seq: loss = sum(proj * h)
+  size_t T = 0, N = 0;
 
-  LstmCase(LstmDims dims, uint64_t seed) : d(dims) {
+  LstmCase(Shape shape, uint64_t seed) : s(std::move(shape)) {
+    T = s.lengths.empty() ? s.T : s.lengths.front();
+    if (!s.lengths.empty())
+      for (size_t t = 0; t < T; ++t)
+        batch_sizes.push_back(static_cast<size_t>(
+            std::count_if(s.lengths.begin(), s.lengths.end(), [t](size_t l) { return l > t; })));
+    N = kernels::rnn_packed_rows(dims());
     Rng rng(seed);
     auto fill = [&](std::vector<F>& v, size_t n, double scale) {
       v.resize(n);
       for (auto& e : v) e = static_cast<F>(rng.uniform(-scale, scale));
     };
-    fill(x, d.T * d.B * d.E, 1.0);
-    fill(W, d.E * 4 * d.H, 0.5);
-    fill(U, d.H * 4 * d.H, 0.5);
-    fill(b, 4 * d.H, 0.5);
-    fill(proj, d.B * d.H, 1.0);
+    fill(x, N * s.E, 1.0);
+    fill(W, s.E * 4 * s.H, 0.5);
+    fill(U, s.H * 4 * s.H, 0.5);
+    fill(b, 4 * s.H, 0.5);
+    fill(proj, N * s.H, 1.0);
+    if (s.loss == Loss::kFinalStep) {  // keep only the rows' last steps
+      size_t off = 0;
+      for (size_t t = 0; t < T; ++t) {
+        const size_t bt = kernels::rnn_rows(dims(), t);
+        const size_t b_next = t + 1 < T ? kernels::rnn_rows(dims(), t + 1) : 0;
+        for (size_t n = 0; n < std::min(b_next, bt); ++n)
+          std::fill_n(proj.begin() + static_cast<ptrdiff_t>((off + n) * s.H), s.H, F(0));
+        off += bt;
+      }
+    }
+    if (s.masked) {  // dropped units and varied keep-scales, so a misplaced factor shows
+      rmask.resize(s.B * s.H);
+      for (auto& m : rmask)
+        m = rng.uniform01() < 0.25 ? F(0) : static_cast<F>(rng.uniform(0.5, 2.0));
+    }
   }
+
+  RnnDims dims() const {
+    return {T, s.B, s.E, s.H, batch_sizes.empty() ? nullptr : batch_sizes.data()};
+  }
+  const F* mask() const { return rmask.empty() ? nullptr : rmask.data(); }
 };
 
 template <typename F, bool kFast>
@@ -48,40 +95,46 @@ struct LstmRun {
   std::vector<F> h_seq, c_seq, gates, dgates, scratch, dx, dW, dU, db;
 
   F forward(const LstmCase<F>& c) {
-    const auto& d = c.d;
-    scratch.assign(kernels::lstm_scratch_size(d.B, d.H), F(0));
-    h_seq.assign((d.T + 1) * d.B * d.H, F(0));
-    c_seq.assign((d.T + 1) * d.B * d.H, F(0));
-    gates.assign(d.T * d.B * 4 * d.H, F(0));
-    if constexpr (kFast)
-      kernels::cpu::lstm_forward(h_seq.data(), c_seq.data(), gates.data(), scratch.data(),
-                                 c.x.data(), c.W.data(), c.U.data(), c.b.data(), d);
-    else
-      kernels::ref::lstm_forward(h_seq.data(), c_seq.data(), gates.data(), scratch.data(),
-                                 c.x.data(), c.W.data(), c.U.data(), c.b.data(), d);
+    const RnnDims d = c.dims();
+    const size_t H = d.H;
+    scratch.assign(kernels::lstm_scratch_size(d), F(0));
+    h_seq.assign((d.B + c.N) * H, F(-7));  // garbage: the kernels must write every row
+    c_seq.assign((d.B + c.N) * H, F(-7));
+    gates.assign(c.N * 4 * H, F(0));
+    auto fn = kFast ? kernels::cpu::lstm_forward<F> : kernels::ref::lstm_forward<F>;
+    fn(h_seq.data(), c_seq.data(), gates.data(), scratch.data(), c.x.data(), c.W.data(), c.U.data(),
+       c.b.data(), c.mask(), d);
     F loss = F(0);
-    const F* h_last = h_seq.data() + d.T * d.B * d.H;
-    for (size_t k = 0; k < d.B * d.H; ++k) loss += c.proj[k] * h_last[k];
+    for (size_t k = 0; k < c.N * H; ++k) loss += c.proj[k] * h_seq[d.B * H + k];
     return loss;
   }
 
-  void backward(const LstmCase<F>& c) {
-    const auto& d = c.d;
-    dgates.assign(d.T * d.B * 4 * d.H, F(0));
-    scratch.assign(kernels::lstm_scratch_size(d.B, d.H), F(0));
+  void backward(const LstmCase<F>& c, bool want_dx = true) {
+    const RnnDims d = c.dims();
+    dgates.assign(c.N * 4 * d.H, F(0));
+    scratch.assign(kernels::lstm_scratch_size(d), F(-7));
     dx.assign(c.x.size(), F(0));
     dW.assign(c.W.size(), F(0));
     dU.assign(c.U.size(), F(0));
     db.assign(c.b.size(), F(0));
     auto fn = kFast ? kernels::cpu::lstm_backward<F> : kernels::ref::lstm_backward<F>;
-    fn(dx.data(), dW.data(), dU.data(), db.data(), dgates.data(), scratch.data(), c.proj.data(),
-       c.x.data(), c.W.data(), c.U.data(), h_seq.data(), c_seq.data(), gates.data(), d);
+    fn(want_dx ? dx.data() : nullptr, dW.data(), dU.data(), db.data(), dgates.data(),
+       scratch.data(), c.proj.data(), c.x.data(), c.W.data(), c.U.data(), c.mask(), h_seq.data(),
+       c_seq.data(), gates.data(), d);
   }
 };
 
+std::string describe(const Shape& s) {
+  std::string out = "B " + std::to_string(s.B) + " E " + std::to_string(s.E) + " H " +
+                    std::to_string(s.H) + (s.masked ? " masked" : "") + " lengths {";
+  for (size_t l : s.lengths) out += std::to_string(l) + " ";
+  return out + "} T " + std::to_string(s.T);
+}
+
 template <bool kFast>
-void check_gradients(LstmDims dims) {
-  LstmCase<double> c(dims, 42);
+void check_gradients(const Shape& shape) {
+  SCOPED_TRACE(describe(shape));
+  LstmCase<double> c(shape, 42);
   LstmRun<double, kFast> run;
   run.forward(c);
   run.backward(c);
@@ -92,68 +145,273 @@ void check_gradients(LstmDims dims) {
   EXPECT_LT(relative_error(run.db, numeric_gradient(c.b, loss)), kGradientTolerance) << "db";
 }
 
+Shape plain(size_t T, size_t B, size_t E, size_t H, Loss loss = Loss::kFinalStep) {
+  return {B, E, H, {}, T, false, loss};
+}
+
+// Lengths with every kind of step boundary: rows ending together, alone, and a row of one.
+Shape packed(bool masked, size_t E = 3, size_t H = 4) {
+  return {5, E, H, {7, 7, 5, 2, 1}, 0, masked, Loss::kEveryStep};
+}
+
 TEST(LstmGradient, ReferenceMatchesFiniteDifferences) {
-  check_gradients<false>({5, 3, 4, 3});
+  check_gradients<false>(plain(5, 3, 4, 3));
 }
 
 TEST(LstmGradient, FastMatchesFiniteDifferences) {
-  check_gradients<true>({6, 2, 3, 4});
+  check_gradients<true>(plain(6, 2, 3, 4));
 }
 
 TEST(LstmGradient, FastMatchesFiniteDifferencesSingleStep) {
-  check_gradients<true>({1, 2, 3, 2});
+  check_gradients<true>(plain(1, 2, 3, 2));
 }
 
-void expect_fast_matches_reference(LstmDims d) {
-  SCOPED_TRACE(::testing::Message() << "T " << d.T << " B " << d.B << " E " << d.E << " H " << d.H);
-  LstmCase<float> c(d, 7 + d.B + d.H);
-  LstmRun<float, false> ref;
-  LstmRun<float, true> fast;
+TEST(LstmGradient, ReferenceMatchesFiniteDifferencesPackedMaskedEveryStep) {
+  check_gradients<false>(packed(true));
+}
+
+TEST(LstmGradient, FastMatchesFiniteDifferencesPackedMaskedEveryStep) {
+  check_gradients<true>(packed(true));
+}
+
+TEST(LstmGradient, FastMatchesFiniteDifferencesPackedEveryStep) {
+  check_gradients<true>(packed(false));
+}
+
+TEST(LstmGradient, FastMatchesFiniteDifferencesMaskedEveryStep) {
+  Shape s = plain(4, 3, 2, 3, Loss::kEveryStep);
+  s.masked = true;
+  check_gradients<true>(s);
+}
+
+// Largest magnitude of a tensor, at least 1: the scale float rounding is relative to.
+template <typename F>
+double scale_of(const std::vector<F>& v) {
+  double m = 1.0;
+  for (F e : v) m = std::max(m, std::abs(static_cast<double>(e)));
+  return m;
+}
+
+template <typename F>
+void expect_fast_matches_reference(const Shape& shape, double tolerance) {
+  SCOPED_TRACE(describe(shape));
+  LstmCase<F> c(shape, 7 + shape.B + shape.H);
+  LstmRun<F, false> ref;
+  LstmRun<F, true> fast;
   ref.forward(c);
   fast.forward(c);
-  EXPECT_LT(testing::max_abs_diff(ref.h_seq, fast.h_seq), kFastVsRefTolerance);
-  EXPECT_LT(testing::max_abs_diff(ref.c_seq, fast.c_seq), kFastVsRefTolerance);
-  EXPECT_LT(testing::max_abs_diff(ref.gates, fast.gates), kFastVsRefTolerance);
+  auto expect_close = [&](const std::vector<F>& r, const std::vector<F>& f, const char* what) {
+    EXPECT_LT(max_abs_diff(r, f), tolerance * scale_of(r)) << what;
+  };
+  expect_close(ref.h_seq, fast.h_seq, "h_seq");
+  expect_close(ref.c_seq, fast.c_seq, "c_seq");
+  expect_close(ref.gates, fast.gates, "gates");
   ref.backward(c);
   fast.backward(c);
-  EXPECT_LT(testing::max_abs_diff(ref.dx, fast.dx), kFastVsRefTolerance);
-  EXPECT_LT(testing::max_abs_diff(ref.dW, fast.dW), kFastVsRefTolerance);
-  EXPECT_LT(testing::max_abs_diff(ref.dU, fast.dU), kFastVsRefTolerance);
-  EXPECT_LT(testing::max_abs_diff(ref.db, fast.db), kFastVsRefTolerance);
+  expect_close(ref.dx, fast.dx, "dx");
+  expect_close(ref.dW, fast.dW, "dW");
+  expect_close(ref.dU, fast.dU, "dU");
+  expect_close(ref.db, fast.db, "db");
+}
+
+// Lengths for a batch of B rows over 6 steps: the first row full, the rest descending.
+std::vector<size_t> descending_lengths(size_t B) {
+  std::vector<size_t> lengths(B);
+  for (size_t n = 0; n < B; ++n) lengths[n] = n == 0 ? 6 : 6 - (n * 5) / B;
+  return lengths;
 }
 
 // Shapes chosen to hit every path of the fused step kernels: full row blocks and row tails
 // (B not a multiple of 3, 4 or 6), one to four unit blocks (H = 16 .. 64 with AVX2, 32 and
-// 64 with AVX-512), and H the fused kernels do not take (8, 12: the GEMM + cell path).
-TEST(LstmFast, MatchesReferenceInFloat) {
+// 64 with AVX-512), and H the fused kernels do not take (8, 12: the GEMM + cell path); each
+// plain and packed (rows ending mid-block), with and without a mask, both losses.
+template <typename F>
+void expect_fast_matches_reference_everywhere(double tolerance) {
   for (size_t B : {1u, 5u, 7u, 13u})
-    for (size_t H : {8u, 12u, 16u, 32u, 48u, 64u}) expect_fast_matches_reference({6, B, 5, H});
+    for (size_t H : {8u, 12u, 16u, 32u, 48u, 64u})
+      for (bool is_packed : {false, true})
+        for (bool masked : {false, true}) {
+          Shape s{B, 5, H, {}, 6, masked, masked ? Loss::kEveryStep : Loss::kFinalStep};
+          if (is_packed) s.lengths = descending_lengths(B);
+          expect_fast_matches_reference<F>(s, tolerance);
+        }
+}
+
+TEST(LstmFast, MatchesReferenceInFloat) {
+  expect_fast_matches_reference_everywhere<float>(kFastVsRefTolerance);
   std::printf("fused step variant: %s\n", kernels::cpu::lstm_step_variant());
 }
 
+TEST(LstmFast, MatchesReferenceInDouble) {
+  expect_fast_matches_reference_everywhere<double>(kFastVsRefToleranceDouble);
+}
+
+TEST(LstmFast, MatchesReferencePackedExample) {
+  for (bool masked : {false, true}) {
+    expect_fast_matches_reference<float>(packed(masked, 6, 32), kFastVsRefTolerance);
+    expect_fast_matches_reference<double>(packed(masked, 6, 32), kFastVsRefToleranceDouble);
+  }
+}
+
+// batch_sizes = {B, ..., B} and an all-ones mask take the packed and masked code paths
+// (gathered dU operand, masked recurrent operand) with the plain path's arithmetic, so the
+// results must be bit for bit the same (float, fused kernels where the CPU has them).
+TEST(LstmFast, FullBatchSizesAndUnitMaskMatchPlainPathExactly) {
+  Shape s = plain(5, 7, 4, 32, Loss::kEveryStep);
+  LstmCase<float> c(s, 3);
+  LstmRun<float, true> base;
+  base.forward(c);
+  base.backward(c);
+  c.s.lengths.assign(s.B, s.T);
+  c.batch_sizes.assign(s.T, s.B);
+  c.rmask.assign(s.B * s.H, 1.0f);
+  LstmRun<float, true> run;
+  run.forward(c);
+  run.backward(c);
+  EXPECT_EQ(run.h_seq, base.h_seq);
+  EXPECT_EQ(run.c_seq, base.c_seq);
+  EXPECT_EQ(run.dx, base.dx);
+  EXPECT_EQ(run.dW, base.dW);
+  EXPECT_EQ(run.dU, base.dU);
+  EXPECT_EQ(run.db, base.db);
+}
+
+// Packing is exact: each row of a packed batch gives the same states and input gradients as
+// that row run alone, unpacked, over its own valid steps; the weight gradients of the batch
+// are the sum of the rows' weight gradients.
+template <bool kFast>
+void check_packing_is_exact(bool masked) {
+  SCOPED_TRACE(masked ? "masked" : "unmasked");
+  const LstmCase<double> c(packed(masked, 3, 16), 11);
+  const RnnDims d = c.dims();
+  const size_t E = d.E, H = d.H;
+  LstmRun<double, kFast> batch;
+  batch.forward(c);
+  batch.backward(c);
+  std::vector<double> dW(c.W.size(), 0.0), dU(c.U.size(), 0.0), db(c.b.size(), 0.0);
+  for (size_t n = 0; n < d.B; ++n) {
+    SCOPED_TRACE(::testing::Message() << "row " << n);
+    const size_t L = c.s.lengths[n];
+    LstmCase<double> row = c;
+    row.s = plain(L, 1, E, H);
+    row.batch_sizes.clear();
+    row.T = L, row.N = L;
+    row.x.clear(), row.proj.clear();
+    size_t off = 0;  // first packed row of step t
+    std::vector<size_t> packed_row(L);
+    for (size_t t = 0; t < L; ++t) {
+      packed_row[t] = off + n;
+      row.x.insert(row.x.end(), c.x.begin() + static_cast<ptrdiff_t>((off + n) * E),
+                   c.x.begin() + static_cast<ptrdiff_t>((off + n + 1) * E));
+      row.proj.insert(row.proj.end(), c.proj.begin() + static_cast<ptrdiff_t>((off + n) * H),
+                      c.proj.begin() + static_cast<ptrdiff_t>((off + n + 1) * H));
+      off += c.batch_sizes[t];
+    }
+    if (masked)
+      row.rmask.assign(c.rmask.begin() + static_cast<ptrdiff_t>(n * H),
+                       c.rmask.begin() + static_cast<ptrdiff_t>((n + 1) * H));
+    LstmRun<double, kFast> alone;
+    alone.forward(row);
+    alone.backward(row);
+    double h_err = 0.0, c_err = 0.0, dx_err = 0.0;
+    for (size_t t = 0; t < L; ++t) {
+      for (size_t k = 0; k < H; ++k) {
+        const size_t p = (d.B + packed_row[t]) * H + k, a = (1 + t) * H + k;
+        h_err = std::max(h_err, std::abs(batch.h_seq[p] - alone.h_seq[a]));
+        c_err = std::max(c_err, std::abs(batch.c_seq[p] - alone.c_seq[a]));
+      }
+      for (size_t e = 0; e < E; ++e)
+        dx_err = std::max(dx_err, std::abs(batch.dx[packed_row[t] * E + e] - alone.dx[t * E + e]));
+    }
+    EXPECT_LT(h_err, kPackingTolerance);
+    EXPECT_LT(c_err, kPackingTolerance);
+    EXPECT_LT(dx_err, kPackingTolerance);
+    for (size_t k = 0; k < dW.size(); ++k) dW[k] += alone.dW[k];
+    for (size_t k = 0; k < dU.size(); ++k) dU[k] += alone.dU[k];
+    for (size_t k = 0; k < db.size(); ++k) db[k] += alone.db[k];
+  }
+  EXPECT_LT(max_abs_diff(batch.dW, dW), kPackingTolerance);
+  EXPECT_LT(max_abs_diff(batch.dU, dU), kPackingTolerance);
+  EXPECT_LT(max_abs_diff(batch.db, db), kPackingTolerance);
+}
+
+TEST(LstmPacking, FastPackedRowsMatchRowsRunAlone) {
+  check_packing_is_exact<true>(false);
+  check_packing_is_exact<true>(true);
+}
+
+TEST(LstmPacking, ReferencePackedRowsMatchRowsRunAlone) {
+  check_packing_is_exact<false>(false);
+  check_packing_is_exact<false>(true);
+}
+
 TEST(LstmFast, BackwardAccumulates) {
-  const LstmDims d{3, 2, 3, 2};
-  LstmCase<double> c(d, 9);
+  LstmCase<double> c(packed(true), 9);
   LstmRun<double, true> run;
   run.forward(c);
   run.backward(c);
-  const auto dW_once = run.dW;
+  const auto dW_once = run.dW, dx_once = run.dx;
   kernels::cpu::lstm_backward(run.dx.data(), run.dW.data(), run.dU.data(), run.db.data(),
                               run.dgates.data(), run.scratch.data(), c.proj.data(), c.x.data(),
-                              c.W.data(), c.U.data(), run.h_seq.data(), run.c_seq.data(),
-                              run.gates.data(), d);
+                              c.W.data(), c.U.data(), c.mask(), run.h_seq.data(), run.c_seq.data(),
+                              run.gates.data(), c.dims());
   for (size_t k = 0; k < dW_once.size(); ++k) EXPECT_NEAR(run.dW[k], 2 * dW_once[k], 1e-12);
+  for (size_t k = 0; k < dx_once.size(); ++k) EXPECT_NEAR(run.dx[k], 2 * dx_once[k], 1e-12);
+}
+
+// dx = null skips the input gradient and changes nothing else.
+template <bool kFast>
+void check_null_dx() {
+  LstmCase<double> c(packed(true), 5);
+  LstmRun<double, kFast> with, without;
+  with.forward(c);
+  with.backward(c);
+  without.forward(c);
+  without.backward(c, /*want_dx=*/false);
+  EXPECT_EQ(without.dx, std::vector<double>(c.x.size(), 0.0));
+  EXPECT_EQ(with.dW, without.dW);
+  EXPECT_EQ(with.dU, without.dU);
+  EXPECT_EQ(with.db, without.db);
+}
+
+TEST(LstmFast, NullDxIsSkipped) {
+  check_null_dx<true>();
+}
+
+TEST(LstmReference, NullDxIsSkipped) {
+  check_null_dx<false>();
+}
+
+// lstm_recurrence reads a separate xproj the same as in place (aliasing gates).
+TEST(LstmFast, RecurrenceFromSeparateProjection) {
+  LstmCase<float> c(packed(true, 4, 32), 13);
+  const RnnDims d = c.dims();
+  LstmRun<float, true> run;
+  run.forward(c);
+  std::vector<float> xproj(c.N * 4 * d.H);
+  for (size_t r = 0; r < c.N; ++r)
+    for (size_t j = 0; j < 4 * d.H; ++j) {
+      double s = c.b[j];
+      for (size_t e = 0; e < d.E; ++e) s += double(c.x[r * d.E + e]) * c.W[e * 4 * d.H + j];
+      xproj[r * 4 * d.H + j] = static_cast<float>(s);
+    }
+  std::vector<float> h(run.h_seq.size()), cs(run.c_seq.size()), gates(run.gates.size());
+  std::vector<float> scratch(kernels::lstm_scratch_size(d));
+  kernels::cpu::lstm_recurrence(h.data(), cs.data(), gates.data(), scratch.data(), xproj.data(),
+                                c.U.data(), c.b.data(), c.mask(), d);
+  EXPECT_LT(max_abs_diff(h, run.h_seq), 1e-5);
+  EXPECT_LT(max_abs_diff(gates, run.gates), 1e-5);
 }
 
 // With W = U = 0 every step sees the same gates sigmoid(b_i), sigmoid(b_f), tanh(b_g),
 // sigmoid(b_o), so c_t = f c_{t-1} + i g has the closed form i g (1 - f^(t+1)) / (1 - f).
 TEST(LstmStructure, ZeroWeightsGiveClosedFormCell) {
-  const LstmDims d{6, 1, 2, 1};
+  const RnnDims d{6, 1, 2, 1};
   std::vector<double> x(d.T * d.E, 0.3), W(d.E * 4, 0.0), U(4, 0.0), b = {0.2, 0.7, -0.4, 1.1};
   std::vector<double> h((d.T + 1) * d.H), c((d.T + 1) * d.H), gates(d.T * 4);
-  std::vector<double> scratch(kernels::lstm_scratch_size(d.B, d.H));
+  std::vector<double> scratch(kernels::lstm_scratch_size(d));
   kernels::cpu::lstm_forward(h.data(), c.data(), gates.data(), scratch.data(), x.data(), W.data(),
-                             U.data(), b.data(), d);
+                             U.data(), b.data(), static_cast<const double*>(nullptr), d);
   auto sig = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
   const double i = sig(0.2), f = sig(0.7), g = std::tanh(-0.4), o = sig(1.1);
   for (size_t t = 0; t < d.T; ++t) {
@@ -163,22 +421,42 @@ TEST(LstmStructure, ZeroWeightsGiveClosedFormCell) {
   }
 }
 
+// A zero mask cuts the recurrence: every step then sees only x_t W + b, so with identical
+// inputs at every step the gates are the same at every step while c still accumulates.
+TEST(LstmStructure, ZeroMaskCutsRecurrenceButNotCell) {
+  const RnnDims d{3, 1, 1, 2};
+  std::vector<double> x(d.T, 0.5), W(8), U(16), b(8), rmask(2, 0.0);
+  Rng rng(4);
+  for (auto* v : {&W, &U, &b})
+    for (auto& e : *v) e = rng.uniform(-1.0, 1.0);
+  std::vector<double> h((d.T + 1) * d.H), c((d.T + 1) * d.H), gates(d.T * 8);
+  std::vector<double> scratch(kernels::lstm_scratch_size(d));
+  kernels::ref::lstm_forward(h.data(), c.data(), gates.data(), scratch.data(), x.data(), W.data(),
+                             U.data(), b.data(), rmask.data(), d);
+  for (size_t t = 1; t < d.T; ++t)
+    for (size_t j = 0; j < 8; ++j) EXPECT_NEAR(gates[t * 8 + j], gates[j], 1e-15);
+  for (size_t k = 0; k < d.H; ++k)
+    EXPECT_NEAR(c[2 * d.H + k], gates[d.H + k] * c[d.H + k] + gates[k] * gates[2 * d.H + k], 1e-15);
+  EXPECT_GT(std::abs(c[2 * d.H] - c[d.H]), 1e-3);  // the cell did carry over
+}
+
 // Gate order i, f, g, o: a large forget-gate bias alone (others saturated shut) keeps the
 // cell at zero, while opening only the input and output gates writes tanh(b_g).
 TEST(LstmStructure, GateOrderIsInputForgetCellOutput) {
-  const LstmDims d{1, 1, 1, 1};
+  const RnnDims d{1, 1, 1, 1};
   std::vector<double> x = {0.0}, W(4, 0.0), U(4, 0.0);
-  std::vector<double> h(2), c(2), gates(4), scratch(kernels::lstm_scratch_size(1, 1));
+  std::vector<double> h(2), c(2), gates(4), scratch(kernels::lstm_scratch_size(d));
   std::vector<double> b = {30.0, -30.0, 0.5, 30.0};  // i open, f shut, g = tanh(0.5), o open
+  const double* no_mask = nullptr;
   kernels::cpu::lstm_forward(h.data(), c.data(), gates.data(), scratch.data(), x.data(), W.data(),
-                             U.data(), b.data(), d);
+                             U.data(), b.data(), no_mask, d);
   EXPECT_NEAR(c[1], std::tanh(0.5), 1e-9);
   EXPECT_NEAR(gates[0], 1.0, 1e-9);
   EXPECT_NEAR(gates[1], 0.0, 1e-9);
   EXPECT_NEAR(gates[2], std::tanh(0.5), 1e-12);
   b = {-30.0, 30.0, 0.5, 30.0};  // input gate shut: nothing written
   kernels::cpu::lstm_forward(h.data(), c.data(), gates.data(), scratch.data(), x.data(), W.data(),
-                             U.data(), b.data(), d);
+                             U.data(), b.data(), no_mask, d);
   EXPECT_NEAR(c[1], 0.0, 1e-9);
 }
 

@@ -120,7 +120,8 @@ TEST_F(ServerTest, Metadata) {
   const Json j = expect_json(client()->Get("/metadata"), 200);
   EXPECT_EQ(j["model"]["vocab_size"], classifier_.model().config().vocab_size);
   EXPECT_EQ(j["model"]["embedding_dim"], 4);
-  EXPECT_EQ(j["model"]["units"], 5);
+  EXPECT_EQ(j["model"]["layers"][0]["units"], 5);
+  EXPECT_EQ(j["model"]["layers"][0]["cell"], "lstm");
   EXPECT_EQ(j["model"]["parameters"], classifier_.model().params().size());
   EXPECT_EQ(j["vocabulary_size"], classifier_.vocabulary().num_words());
   EXPECT_EQ(j["maxlen"], 10);

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "support/run_cli.h"
 
 namespace {
@@ -137,6 +139,114 @@ TEST(Cli, TrainsOnTinyFixtureAndWritesOutputs) {
   const fs::path st = out / "weights.safetensors";
   ASSERT_EQ(run("export " + model + " --safetensors " + st.string()).status, 0);
   EXPECT_GT(fs::file_size(st), fs::file_size(out / "final.model") / 2);
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A made-up three-class corpus as CSV: each class has its own words plus shared filler.
+fs::path topic_csv(const fs::path& dir, const std::string& name, int rows_per_class, int salt) {
+  const char* topics[3][3] = {
+      {"goal", "match", "striker"}, {"election", "vote", "senate"}, {"recipe", "oven", "flour"}};
+  const char* labels[3] = {"sport", "politics", "food"};
+  std::string csv = "id,text,label\n";
+  for (int k = 0; k < rows_per_class; ++k)
+    for (int c = 0; c < 3; ++c)
+      csv += std::to_string(k) + ",\"the " + topics[c][(k + salt) % 3] + " and the " +
+             topics[c][(k + salt + 1) % 3] + ", \"\"quoted\"\" filler words\"," + labels[c] + "\n";
+  write(dir / name, csv);
+  return dir / name;
+}
+
+// Config file + flags -> the resolved configuration, flags winning; strict keys.
+TEST(Cli, PrintConfigMergesFileAndFlags) {
+  const fs::path dir = temp_dir("config");
+  write(dir / "c.json",
+        R"({"model": {"layers": [{"cell": "gru", "units": 16, "bidirectional": true}],
+    "pooling": "max_mean", "mask_zero": true},
+    "training": {"epochs": 7, "early_stopping": {"patience": 3}}})");
+  const Result r =
+      run("train --config " + (dir / "c.json").string() + " --epochs 2 --print-config");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["training"]["epochs"], 2);
+  EXPECT_EQ(j["training"]["early_stopping"]["patience"], 3);
+  EXPECT_EQ(j["training"]["batch_size"], 64);
+  EXPECT_EQ(j["model"]["layers"][0]["cell"], "gru");
+  EXPECT_EQ(j["model"]["layers"][0]["bidirectional"], true);
+  EXPECT_EQ(j["model"]["pooling"], "max_mean");
+  // The printed configuration is itself a valid config file giving the same result.
+  write(dir / "printed.json", r.output);
+  const Result again = run("train --config " + (dir / "printed.json").string() + " --print-config");
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_EQ(nlohmann::json::parse(again.output), j);
+  write(dir / "typo.json", R"({"model": {"unitz": 3}})");
+  expect_error(run("train --config " + (dir / "typo.json").string() + " --print-config"),
+               "unknown key 'unitz'");
+  write(dir / "broken.json", R"({"model": )");
+  expect_error(run("train --config " + (dir / "broken.json").string()), "not valid JSON");
+  expect_error(run("train --config " + (dir / "missing.json").string()), "missing.json");
+}
+
+// Any labelled corpus: three classes from CSV train with softmax, `test` reports every
+// class, and `predict` names the classes.
+TEST(Cli, TrainsAndTestsAThreeClassCsvCorpus) {
+  const fs::path dir = temp_dir("csv3");
+  const fs::path train = topic_csv(dir, "train.csv", 40, 0);
+  const fs::path test = topic_csv(dir, "test.csv", 10, 1);
+  const fs::path out = dir / "run";
+  const Result r = run("train --train " + train.string() + " --test " + test.string() +
+                       " --epochs 8 --maxlen 12 --batch-size 16 --learning-rate 0.01 --cell gru "
+                       "--mask-zero --split stratified --no-plot --out " +
+                       out.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("Dense(3, softmax)"), std::string::npos) << r.output;
+  const Result t = run("test " + (out / "final.model").string() + " --test " + test.string());
+  ASSERT_EQ(t.status, 0) << t.output;
+  for (const char* word : {"sport", "politics", "food", "macro avg", "weighted avg"})
+    EXPECT_NE(t.output.find(word), std::string::npos) << word << "\n" << t.output;
+  const Result tj =
+      run("test " + (out / "final.model").string() + " --json --test " + test.string());
+  ASSERT_EQ(tj.status, 0) << tj.output;
+  EXPECT_GT(nlohmann::json::parse(tj.output)["accuracy"].get<double>(), 0.9) << tj.output;
+  const Result p = run("predict " + (out / "final.model").string() +
+                       " --json 'the striker and the goal' 'the oven and the flour'");
+  ASSERT_EQ(p.status, 0) << p.output;
+  EXPECT_NE(p.output.find("\"label\":\"sport\""), std::string::npos) << p.output;
+  EXPECT_NE(p.output.find("\"label\":\"food\""), std::string::npos) << p.output;
+  EXPECT_NE(p.output.find("\"probabilities\""), std::string::npos) << p.output;
+  // A test file with a class the model does not know is refused by name.
+  write(dir / "odd.csv", "text,label\nsome words,weather\n");
+  expect_error(
+      run("test " + (out / "final.model").string() + " --test " + (dir / "odd.csv").string()),
+      "weather");
+}
+
+// A run that crashes mid-epoch and is resumed from its checkpoint ends with exactly the
+// model an uninterrupted run writes.
+TEST(Cli, ResumeAfterACrashMatchesAnUninterruptedRun) {
+  const fs::path dir = temp_dir("resume");
+  const fs::path data = fixture("resume-data");
+  const std::string common = "train --data " + data.string() +
+                             " --epochs 3 --maxlen 8 --batch-size 2 --validation-split 0.25 "
+                             "--mask-zero --bidirectional --dropout 0.2 --recurrent-dropout 0.2 "
+                             "--pooling max_mean --lr-schedule cosine --no-plot --out ";
+  ASSERT_EQ(run(common + (dir / "full").string()).status, 0);
+  // 3 training steps per epoch: step 8 is in the middle of epoch 3.
+  const Result crashed = run(common + (dir / "crash").string() + " --abort-after-steps 8");
+  ASSERT_EQ(crashed.status, 75) << crashed.output;
+  EXPECT_FALSE(fs::exists(dir / "crash" / "final.model"));
+  ASSERT_TRUE(fs::exists(dir / "crash" / "checkpoint.state"));
+  const Result resumed = run("train --resume " + (dir / "crash").string() + " --no-plot");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("after epoch 2"), std::string::npos) << resumed.output;
+  EXPECT_EQ(read_file(dir / "crash" / "final.model"), read_file(dir / "full" / "final.model"));
+  expect_error(run("train --resume " + (dir / "crash").string() + " --units 8"), "only --epochs");
+  expect_error(run("train --resume " + (dir / "nothing").string()), "checkpoint");
+  write(dir / "bad" / "checkpoint.state", "LSTMCKPT garbage");
+  expect_error(run("train --resume " + (dir / "bad").string()), "checkpoint");
 }
 
 // The real data: 6,000 training reviews (4,800 after the validation split), 2 epochs,

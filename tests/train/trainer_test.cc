@@ -1,8 +1,11 @@
-// The training loop: it learns a task that needs memory across time steps, its results do
-// not depend on the thread count, and it rejects bad configurations.
+// The training loop: it learns tasks that need memory across time steps (binary and
+// multi-class, padded and masked), its results do not depend on the thread count, a run
+// interrupted mid-epoch and resumed ends exactly as an uninterrupted one, early stopping,
+// class weights and clipping act, and it rejects bad configurations.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "core/error.h"
@@ -15,6 +18,14 @@ namespace {
 // noise tokens 5..9; the label says whether A comes before B. Both markers occur in every
 // sequence, so counting tokens gives chance accuracy: only a model that carries state
 // across steps can solve it.
+ModelConfig cfg_of(size_t V, size_t E, size_t H) {
+  ModelConfig c;
+  c.vocab_size = V;
+  c.embedding_dim = E;
+  c.layers[0].units = H;
+  return c;
+}
+
 data::EncodedSplit order_task(size_t n, size_t T, uint64_t seed) {
   Rng rng(seed);
   data::EncodedSplit s;
@@ -38,7 +49,7 @@ data::EncodedSplit order_task(size_t n, size_t T, uint64_t seed) {
 TEST(Trainer, LearnsATaskThatNeedsMemory) {
   const data::EncodedSplit train = order_task(3000, 10, 1);
   const data::EncodedSplit test = order_task(1000, 10, 2);
-  Model model({10, 8, 16});
+  Model model(cfg_of(10, 8, 16));
   Rng rng(3);
   model.initialize(rng);
   TrainConfig cfg;
@@ -61,7 +72,7 @@ TEST(Trainer, SameSeedSameWeightsForAnyThreadCount) {
   std::vector<std::vector<float>> weights;
   std::vector<History> histories;
   for (size_t threads : {1u, 2u, 3u}) {
-    Model model({10, 8, 8});
+    Model model(cfg_of(10, 8, 8));
     Rng rng(5);
     model.initialize(rng);
     TrainConfig cfg;
@@ -83,7 +94,7 @@ TEST(Trainer, DifferentSeedsDiverge) {
   const data::EncodedSplit train = order_task(200, 8, 6);
   std::vector<float> w[2];
   for (int k = 0; k < 2; ++k) {
-    Model model({10, 4, 4});
+    Model model(cfg_of(10, 4, 4));
     Rng rng(7);
     model.initialize(rng);
     TrainConfig cfg;
@@ -98,7 +109,7 @@ TEST(Trainer, DifferentSeedsDiverge) {
 
 TEST(Trainer, RejectsBadConfigurationAndTokens) {
   data::EncodedSplit train = order_task(50, 5, 8);
-  Model model({10, 4, 4});
+  Model model(cfg_of(10, 4, 4));
   ThreadPool pool(1);
   TrainConfig cfg;
   cfg.validation_split = 1.5;
@@ -121,7 +132,7 @@ TEST(Trainer, RejectsBadConfigurationAndTokens) {
 
 TEST(Trainer, PredictAndEvaluateAgree) {
   const data::EncodedSplit data = order_task(70, 6, 9);
-  Model model({10, 4, 4});
+  Model model(cfg_of(10, 4, 4));
   Rng rng(10);
   model.initialize(rng);
   ThreadPool pool(2);
@@ -133,6 +144,251 @@ TEST(Trainer, PredictAndEvaluateAgree) {
   EXPECT_DOUBLE_EQ(m.accuracy, static_cast<double>(correct) / static_cast<double>(data.n));
   // Batch size must not change the numbers (shards are independent).
   EXPECT_EQ(predict(model, data, 0, data.n, 256, pool), p);
+}
+
+// Variable-length rows (3..T tokens) of the order task, post-padded with 0: with mask_zero
+// the padding is invisible, so the task stays solvable by the last state.
+data::EncodedSplit ragged_order_task(size_t n, size_t T, uint64_t seed) {
+  Rng rng(seed);
+  data::EncodedSplit s;
+  s.n = n;
+  s.maxlen = T;
+  s.tokens.assign(n * T, 0);
+  s.labels.resize(n);
+  for (size_t r = 0; r < n; ++r) {
+    int32_t* row = s.tokens.data() + r * T;
+    const size_t len = 3 + rng.below(T - 2);
+    for (size_t t = 0; t < len; ++t) row[t] = static_cast<int32_t>(5 + rng.below(5));
+    const size_t a = rng.below(len);
+    size_t b = rng.below(len - 1);
+    if (b >= a) ++b;
+    row[a] = 3;
+    row[b] = 4;
+    s.labels[r] = a < b ? 1.0f : 0.0f;
+  }
+  return s;
+}
+
+// Three classes: which third of the row holds marker 3 (the only marker).
+data::EncodedSplit position_task(size_t n, size_t T, uint64_t seed) {
+  Rng rng(seed);
+  data::EncodedSplit s;
+  s.n = n;
+  s.maxlen = T;
+  s.tokens.resize(n * T);
+  s.labels.resize(n);
+  for (size_t r = 0; r < n; ++r) {
+    int32_t* row = s.tokens.data() + r * T;
+    for (size_t t = 0; t < T; ++t) row[t] = static_cast<int32_t>(5 + rng.below(5));
+    const size_t a = rng.below(T);
+    row[a] = 3;
+    s.labels[r] = static_cast<float>(a * 3 / T);
+  }
+  return s;
+}
+
+TEST(Trainer, MaskedBidirectionalModelLearnsRaggedRows) {
+  const data::EncodedSplit train = ragged_order_task(3000, 12, 11);
+  const data::EncodedSplit test = ragged_order_task(800, 12, 12);
+  ModelConfig mc = cfg_of(10, 8, 16);
+  mc.mask_zero = true;
+  mc.layers[0].bidirectional = true;
+  mc.pooling = Pooling::kMaxMean;
+  Model model(mc);
+  Rng rng(13);
+  model.initialize(rng);
+  TrainConfig cfg;
+  cfg.epochs = 10;
+  cfg.batch_size = 32;
+  cfg.validation_split = 0.0;
+  cfg.adam.learning_rate = 1e-2;
+  cfg.bucket_by_length = true;
+  ThreadPool pool(2);
+  fit(model, train, cfg, pool);
+  EXPECT_GT(evaluate(model, test, 0, test.n, 256, pool).accuracy, 0.9);
+}
+
+TEST(Trainer, SoftmaxModelLearnsThreeClasses) {
+  const data::EncodedSplit train = position_task(3000, 9, 21);
+  const data::EncodedSplit test = position_task(600, 9, 22);
+  for (CellType cell : {CellType::kGru, CellType::kLstm}) {
+    ModelConfig mc = cfg_of(10, 8, 16);
+    mc.num_classes = 3;
+    mc.layers[0].cell = cell;
+    Model model(mc);
+    Rng rng(23);
+    model.initialize(rng);
+    TrainConfig cfg;
+    cfg.epochs = 10;
+    cfg.batch_size = 32;
+    cfg.validation_split = 0.1;
+    cfg.split_mode = SplitMode::kStratified;
+    cfg.adam.learning_rate = 1e-2;
+    ThreadPool pool(2);
+    const Metrics before = evaluate(model, test, 0, test.n, 256, pool);
+    fit(model, train, cfg, pool);
+    const Metrics after = evaluate(model, test, 0, test.n, 256, pool);
+    EXPECT_LT(before.accuracy, 0.5) << to_string(cell);
+    EXPECT_GT(after.accuracy, 0.9) << to_string(cell);
+  }
+}
+
+TrainConfig rich_config() {
+  TrainConfig cfg;
+  cfg.epochs = 4;
+  cfg.batch_size = 40;
+  cfg.validation_split = 0.25;
+  cfg.split_mode = SplitMode::kShuffle;
+  cfg.schedule.kind = LrSchedule::Kind::kPlateau;
+  cfg.schedule.patience = 0;
+  cfg.schedule.gamma = 0.5;
+  cfg.schedule.min_delta = 10.0;  // never an improvement: the rate halves every epoch
+  cfg.early_stopping = EarlyStoppingConfig{};
+  cfg.early_stopping->monitor = "val_accuracy";
+  cfg.early_stopping->patience = 10;
+  cfg.early_stopping->restore_best_weights = true;
+  cfg.clip_norm = 1.0;
+  cfg.bucket_by_length = true;
+  return cfg;
+}
+
+ModelConfig rich_model() {
+  ModelConfig mc = cfg_of(10, 6, 8);
+  mc.mask_zero = true;
+  mc.layers[0].bidirectional = true;
+  mc.layers[0].dropout = 0.2f;
+  mc.layers[0].recurrent_dropout = 0.2f;
+  mc.layers.push_back({CellType::kGru, 8, false, 0.1f, 0.1f});
+  mc.pooling = Pooling::kMean;
+  mc.dropout = 0.3f;
+  return mc;
+}
+
+// Thread counts do not change results, with every kind of randomness in play.
+TEST(Trainer, DropoutAndMaskingStayDeterministicAcrossThreads) {
+  const data::EncodedSplit train = ragged_order_task(400, 10, 31);
+  std::vector<std::vector<float>> weights;
+  for (size_t threads : {1u, 2u}) {
+    Model model(rich_model());
+    Rng rng(5);
+    model.initialize(rng);
+    TrainConfig cfg = rich_config();
+    cfg.epochs = 2;
+    ThreadPool pool(threads);
+    fit(model, train, cfg, pool);
+    weights.emplace_back(model.params().begin(), model.params().end());
+  }
+  EXPECT_TRUE(weights[0] == weights[1]);
+}
+
+struct Interrupted {};
+
+// A run killed in the middle of epoch 3 and resumed from the checkpoint of epoch 2 ends with
+// exactly the weights and history of a run that was never interrupted.
+TEST(Trainer, ResumedRunEndsWithTheSameWeights) {
+  const data::EncodedSplit train = ragged_order_task(400, 10, 41);
+  ThreadPool pool(2);
+  auto fresh = [] {
+    Model m(rich_model());
+    Rng rng(9);
+    m.initialize(rng);
+    return m;
+  };
+  Model full = fresh();
+  const History h_full = fit(full, train, rich_config(), pool);
+
+  Model killed = fresh();
+  TrainState last;
+  TrainCallbacks cb;
+  int epoch_now = 0;
+  cb.epoch_begin = [&](int epoch, int, size_t) { epoch_now = epoch; };
+  cb.batch_end = [&](size_t step, size_t, double, double) {
+    if (epoch_now == 3 && step == 4) throw Interrupted{};
+  };
+  cb.checkpoint = [&](const TrainState& s) { last = s; };
+  EXPECT_THROW(fit(killed, train, rich_config(), pool, cb), Interrupted);
+  ASSERT_EQ(last.epoch, 2);
+
+  Model resumed = fresh();
+  std::fill(resumed.params().begin(), resumed.params().end(), 0.0f);  // the state has them
+  const History h_resumed = fit(resumed, train, rich_config(), pool, {}, &last);
+  EXPECT_TRUE(std::equal(full.params().begin(), full.params().end(), resumed.params().begin()));
+  EXPECT_EQ(h_full.loss, h_resumed.loss);
+  EXPECT_EQ(h_full.val_accuracy, h_resumed.val_accuracy);
+  EXPECT_EQ(h_full.learning_rate, h_resumed.learning_rate);
+  // The plateau schedule halved the rate after epochs 2 and 3 (epoch 1 is always an
+  // improvement on the initial +inf, as in Keras).
+  ASSERT_EQ(h_full.learning_rate.size(), 4u);
+  EXPECT_DOUBLE_EQ(h_full.learning_rate[3], 1e-3 / 4);
+}
+
+TEST(Trainer, EarlyStoppingStopsAndRestoresTheBestWeights) {
+  const data::EncodedSplit train = order_task(300, 8, 51);
+  Model model(cfg_of(10, 4, 4));
+  Rng rng(2);
+  model.initialize(rng);
+  TrainConfig cfg;
+  cfg.epochs = 10;
+  cfg.early_stopping = EarlyStoppingConfig{};
+  cfg.early_stopping->monitor = "loss";
+  cfg.early_stopping->min_delta = 1e9;  // nothing after epoch 1 counts as an improvement
+  cfg.early_stopping->patience = 2;
+  cfg.early_stopping->restore_best_weights = true;
+  std::vector<std::vector<float>> after_epoch;
+  TrainCallbacks cb;
+  cb.checkpoint = [&](const TrainState& s) { after_epoch.push_back(s.params); };
+  ThreadPool pool(1);
+  const History h = fit(model, train, cfg, pool, cb);
+  EXPECT_EQ(h.loss.size(), 3u);  // epoch 1 is best, then 2 epochs of patience
+  ASSERT_EQ(after_epoch.size(), 3u);
+  EXPECT_TRUE(std::equal(model.params().begin(), model.params().end(), after_epoch[0].begin()));
+  EXPECT_NE(after_epoch[2], after_epoch[0]);
+}
+
+TEST(Trainer, ClassWeightsScaleEachRowsLoss) {
+  const std::vector<float> logits = {0.3f, -1.2f, 2.0f};
+  const std::vector<float> labels = {1.0f, 0.0f, 1.0f};
+  std::vector<float> d_plain(3), d_weighted(3);
+  const double plain =
+      loss_and_gradient(d_plain.data(), logits.data(), labels.data(), 3, 2, 1.0f, {});
+  const double weighted =
+      loss_and_gradient(d_weighted.data(), logits.data(), labels.data(), 3, 2, 1.0f, {0.5, 2.0});
+  double expected = 0.0;
+  for (size_t k = 0; k < 3; ++k) {
+    const double w = labels[k] > 0.5f ? 2.0 : 0.5;
+    const double l =
+        loss_and_gradient(nullptr, logits.data() + k, labels.data() + k, 1, 2, 1.0f, {});
+    expected += w * l;
+    EXPECT_NEAR(d_weighted[k], w * d_plain[k], 1e-6);
+  }
+  EXPECT_NEAR(weighted, expected, 1e-9);
+  EXPECT_NE(weighted, plain);
+  // Softmax: a zero weight removes a row entirely.
+  const std::vector<float> z3 = {0.1f, 0.2f, 0.3f, 1.0f, -1.0f, 0.0f};
+  const std::vector<float> y3 = {0.0f, 2.0f};
+  std::vector<float> d3(6);
+  const double l3 = loss_and_gradient(d3.data(), z3.data(), y3.data(), 2, 3, 1.0f, {0.0, 1.0, 1.0});
+  EXPECT_EQ(d3[0], 0.0f);
+  EXPECT_EQ(d3[1], 0.0f);
+  const double p = std::exp(0.0) / (std::exp(1.0) + std::exp(-1.0) + std::exp(0.0));
+  EXPECT_NEAR(l3, -std::log(p), 1e-6);
+}
+
+TEST(Trainer, ZeroWeightedClassIsNeverLearned) {
+  const data::EncodedSplit train = order_task(600, 8, 61);
+  Model model(cfg_of(10, 4, 8));
+  Rng rng(3);
+  model.initialize(rng);
+  TrainConfig cfg;
+  cfg.epochs = 3;
+  cfg.validation_split = 0.0;
+  cfg.adam.learning_rate = 1e-2;
+  cfg.class_weights = {0.0, 1.0};
+  ThreadPool pool(2);
+  fit(model, train, cfg, pool);
+  const std::vector<float> p = predict(model, train, 0, train.n, 256, pool);
+  const auto ones = std::count_if(p.begin(), p.end(), [](float v) { return v > 0.5f; });
+  EXPECT_GT(static_cast<double>(ones) / static_cast<double>(p.size()), 0.95);
 }
 
 }  // namespace

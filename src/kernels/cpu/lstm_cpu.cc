@@ -1,8 +1,9 @@
-// Batched LSTM on GEMMs: the input projection of all T steps is one (T*B, E) x (E, 4H) GEMM;
-// each step adds h_{t-1} U and runs the cell, in one fused register-blocked kernel where the
-// CPU allows (lstm_step.h), else as one GEMM plus one vectorised pointwise pass; backward
-// walks the steps the same way, then computes dW, dU and dx for all steps as three large
-// GEMMs after the time loop.
+// Batched LSTM on GEMMs over the packed layout of kernels/rnn.h: the input projection of all N
+// packed rows is one (N, E) x (E, 4H) GEMM; step t adds (h_{t-1} * rmask) U for its b_t rows
+// and runs the cell, in one fused register-blocked kernel where the CPU allows (lstm_step.h),
+// else as one GEMM plus one vectorised pointwise pass; backward walks the steps the same way,
+// then computes dW, dU and dx for all steps as three large GEMMs after the time loop (for dU
+// over the masked h_{t-1} rows, gathered into line with dgates when packed or masked).
 #include <algorithm>
 #include <cstring>
 
@@ -116,6 +117,12 @@ void cell_backward_f32(float* dz, float* dc, const float* dh, const float* gates
   }
 }
 
+// First state row (in h_seq, c_seq) of h_{t-1}, given step t's first packed row: the zero
+// block for t = 0, else step t-1's block.
+size_t prev_state_row(const RnnDims& d, size_t t, size_t off) {
+  return t == 0 ? 0 : d.B + off - rnn_rows(d, t - 1);
+}
+
 }  // namespace
 
 template <typename F>
@@ -141,84 +148,151 @@ void lstm_cell_backward(F* dz, F* dc, const F* dh, const F* gates, const F* c, c
 }
 
 template <typename F>
-void lstm_recurrence(F* h_seq, F* c_seq, F* gates, F* scratch, const F* U, LstmDims d) noexcept {
+void lstm_recurrence(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, const F* U,
+                     const F* /*b*/, const F* rmask, RnnDims d) noexcept {
   const size_t T = d.T, B = d.B, H = d.H, G = 4 * H;
   std::fill(h_seq, h_seq + B * H, F(0));
   std::fill(c_seq, c_seq + B * H, F(0));
+  F* Up = scratch;                    // 4H^2: U packed for the fused step
+  F* h_masked = scratch + 4 * H * H;  // (B, H): h_{t-1} * rmask, the step's recurrent operand
   bool fused = false;
   if constexpr (sizeof(F) == sizeof(float)) {
     fused = lstm_step_fused_available(H);
-    if (fused) lstm_step_pack(scratch, nullptr, U, H);
+    if (fused) lstm_step_pack(Up, nullptr, U, H);
   }
+  size_t off = 0;
   for (size_t t = 0; t < T; ++t) {
-    F* z = gates + t * B * G;
-    F* h = h_seq + (t + 1) * B * H;
-    F* c = c_seq + (t + 1) * B * H;
+    const size_t bt = rnn_rows(d, t);
+    const size_t prev = prev_state_row(d, t, off);
+    F* z = gates + off * G;
+    // Copied step by step rather than up front: the step reads it while it is still in cache.
+    if (xproj != gates) std::copy(xproj + off * G, xproj + (off + bt) * G, z);
+    const F* h_prev = h_seq + prev * H;
+    if (rmask) {
+      for (size_t k = 0; k < bt * H; ++k) h_masked[k] = h_prev[k] * rmask[k];
+      h_prev = h_masked;
+    }
+    F* h = h_seq + (B + off) * H;
+    F* c = c_seq + (B + off) * H;
+    const F* c_prev = c_seq + prev * H;
+    off += bt;
     if constexpr (sizeof(F) == sizeof(float)) {
       if (fused) {
-        lstm_step_forward_fused(h, c, z, h_seq + t * B * H, c_seq + t * B * H, scratch, B, H);
+        lstm_step_forward_fused(h, c, z, h_prev, c_prev, Up, bt, H);
         continue;
       }
     }
-    gemm<F>(Trans::kNo, Trans::kNo, B, G, H, F(1), h_seq + t * B * H, H, U, G, F(1), z, G);
-    lstm_cell_forward(h, c, z, c_seq + t * B * H, B, H);
+    gemm<F>(Trans::kNo, Trans::kNo, bt, G, H, F(1), h_prev, H, U, G, F(1), z, G);
+    lstm_cell_forward(h, c, z, c_prev, bt, H);
   }
 }
 
 template <typename F>
 void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
-                  const F* b, LstmDims d) noexcept {
-  const size_t T = d.T, B = d.B, E = d.E, G = 4 * d.H;
-  for (size_t r = 0; r < T * B; ++r) std::copy(b, b + G, gates + r * G);
-  gemm<F>(Trans::kNo, Trans::kNo, T * B, G, E, F(1), x, E, W, G, F(1), gates, G);
-  lstm_recurrence(h_seq, c_seq, gates, scratch, U, d);
+                  const F* b, const F* rmask, RnnDims d) noexcept {
+  const size_t N = rnn_packed_rows(d), E = d.E, G = 4 * d.H;
+  for (size_t r = 0; r < N; ++r) std::copy(b, b + G, gates + r * G);
+  gemm<F>(Trans::kNo, Trans::kNo, N, G, E, F(1), x, E, W, G, F(1), gates, G);
+  lstm_recurrence(h_seq, c_seq, gates, scratch, gates, U, b, rmask, d);
 }
 
 template <typename F>
-void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_last, const F* x,
-                   const F* W, const F* U, const F* h_seq, const F* c_seq, const F* gates,
-                   LstmDims d) noexcept {
+void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_seq, const F* x,
+                   const F* W, const F* U, const F* rmask, const F* h_seq, const F* c_seq,
+                   const F* gates, RnnDims d) noexcept {
   const size_t T = d.T, B = d.B, E = d.E, H = d.H, G = 4 * H;
-  F* dh = scratch;
-  F* dc = scratch + B * H;
-  std::fill(dc, dc + B * H, F(0));
-  lstm_cell_backward(dgates + (T - 1) * B * G, dc, dh_last, gates + (T - 1) * B * G,
-                     c_seq + T * B * H, c_seq + (T - 1) * B * H, B, H);
-  bool fused = false;
-  if constexpr (sizeof(F) == sizeof(float)) fused = lstm_step_fused_available(H);
-  if (fused) {
-    F* UT = scratch + 2 * B * H;
-    if constexpr (sizeof(F) == sizeof(float)) lstm_step_pack(nullptr, UT, U, H);
-    for (size_t t = T - 1; t > 0; --t) {
-      if constexpr (sizeof(F) == sizeof(float))
-        lstm_step_backward_fused(dgates + (t - 1) * B * G, dc, dgates + t * B * G, UT,
-                                 gates + (t - 1) * B * G, c_seq + t * B * H,
-                                 c_seq + (t - 1) * B * H, B, H);
-    }
-  } else {
-    for (size_t t = T - 1; t > 0; --t) {
-      gemm<F>(Trans::kNo, Trans::kYes, B, H, G, F(1), dgates + t * B * G, G, U, G, F(0), dh, H);
-      lstm_cell_backward(dgates + (t - 1) * B * G, dc, dh, gates + (t - 1) * B * G,
-                         c_seq + t * B * H, c_seq + (t - 1) * B * H, B, H);
-    }
+  if (T == 0) return;
+  const size_t N = rnn_packed_rows(d);
+  F* UT = scratch;              // 4H^2: U^T packed for the fused step
+  F* dh = scratch + 4 * H * H;  // (B, H): dL/dh_{t-1}, GEMM path only
+  F* dc = dh + B * H;           // (B, H): dL/dc of the step being processed
+  // The last step: only the loss's own dh reaches it, and its c gets nothing from later.
+  size_t off = N - rnn_rows(d, T - 1);
+  {
+    const size_t bt = rnn_rows(d, T - 1);
+    std::fill(dc, dc + bt * H, F(0));
+    lstm_cell_backward(dgates + off * G, dc, dh_seq + off * H, gates + off * G,
+                       c_seq + (B + off) * H, c_seq + prev_state_row(d, T - 1, off) * H, bt, H);
   }
-  const size_t TB = T * B;
-  gemm<F>(Trans::kYes, Trans::kNo, H, G, TB, F(1), h_seq, H, dgates, G, F(1), dU, G);
-  gemm<F>(Trans::kYes, Trans::kNo, E, G, TB, F(1), x, E, dgates, G, F(1), dW, G);
-  gemm<F>(Trans::kNo, Trans::kYes, TB, E, G, F(1), dgates, G, W, G, F(1), dx, E);
-  for (size_t r = 0; r < TB; ++r) {
+  bool fused = false;
+  if constexpr (sizeof(F) == sizeof(float)) {
+    fused = lstm_step_fused_available(H);
+    if (fused) lstm_step_pack(nullptr, UT, U, H);
+  }
+  // From step t to t-1: rows [0, b_t) get the recurrent term (dz_t U^T) * rmask on top of the
+  // loss's dh_seq; rows [b_t, b_{t-1}) end at step t-1, so they start there with dh_seq alone
+  // and dc = 0.
+  for (size_t t = T - 1; t > 0; --t) {
+    const size_t bt = rnn_rows(d, t), bp = rnn_rows(d, t - 1), op = off - bp;
+    const F* dz = dgates + off * G;
+    F* dz_prev = dgates + op * G;
+    const F* a = gates + op * G;
+    const F* c = c_seq + (B + op) * H;
+    const F* c_prev = c_seq + prev_state_row(d, t - 1, op) * H;
+    const F* dhs = dh_seq + op * H;
+    std::fill(dc + bt * H, dc + bp * H, F(0));
+    off = op;
+    if constexpr (sizeof(F) == sizeof(float)) {
+      if (fused) {
+        lstm_step_backward_fused(dz_prev, dc, dz, UT, a, c, c_prev, rmask, dhs, bt, H);
+        if (bp > bt)
+          lstm_cell_backward(dz_prev + bt * G, dc + bt * H, dhs + bt * H, a + bt * G, c + bt * H,
+                             c_prev + bt * H, bp - bt, H);
+        continue;
+      }
+    }
+    if (rmask) {
+      gemm<F>(Trans::kNo, Trans::kYes, bt, H, G, F(1), dz, G, U, G, F(0), dh, H);
+      for (size_t k = 0; k < bt * H; ++k) dh[k] = dh[k] * rmask[k] + dhs[k];
+      std::copy(dhs + bt * H, dhs + bp * H, dh + bt * H);
+    } else {
+      std::copy(dhs, dhs + bp * H, dh);
+      gemm<F>(Trans::kNo, Trans::kYes, bt, H, G, F(1), dz, G, U, G, F(1), dh, H);
+    }
+    lstm_cell_backward(dz_prev, dc, dh, a, c, c_prev, bp, H);
+  }
+  // dU = sum_t (h_{t-1} * rmask)^T dz_t as one GEMM over the packed rows of steps 1..T-1
+  // (step 0's h_{-1} is zero). Unpacked and unmasked, h_seq rows [B, N) already line up
+  // with those dgates rows; otherwise the masked h_{t-1} rows are gathered into scratch,
+  // free again now that the time loop is done.
+  if (N > B) {
+    const F* h_prev = h_seq + B * H;
+    if (d.batch_sizes || rmask) {
+      F* gathered = scratch;
+      size_t row = 0;  // output row, = packed row - B
+      size_t src = B;  // first state row of h_{t-1}
+      for (size_t t = 1; t < T; ++t) {
+        const size_t bt = rnn_rows(d, t);
+        const F* hp = h_seq + src * H;
+        F* out = gathered + row * H;
+        if (rmask)
+          for (size_t k = 0; k < bt * H; ++k) out[k] = hp[k] * rmask[k];
+        else
+          std::copy(hp, hp + bt * H, out);
+        src += rnn_rows(d, t - 1);
+        row += bt;
+      }
+      h_prev = gathered;
+    }
+    gemm<F>(Trans::kYes, Trans::kNo, H, G, N - B, F(1), h_prev, H, dgates + B * G, G, F(1), dU, G);
+  }
+  gemm<F>(Trans::kYes, Trans::kNo, E, G, N, F(1), x, E, dgates, G, F(1), dW, G);
+  if (dx) gemm<F>(Trans::kNo, Trans::kYes, N, E, G, F(1), dgates, G, W, G, F(1), dx, E);
+  for (size_t r = 0; r < N; ++r) {
     const F* row = dgates + r * G;
     for (size_t j = 0; j < G; ++j) db[j] += row[j];
   }
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                                   \
-  template void lstm_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, LstmDims); \
-  template void lstm_recurrence<F>(F*, F*, F*, F*, const F*, LstmDims);                            \
-  template void lstm_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*, const F*,   \
-                                 const F*, const F*, const F*, LstmDims);                          \
-  template void lstm_cell_forward<F>(F*, F*, F*, const F*, size_t, size_t);                        \
-  template void lstm_cell_backward<F>(F*, F*, const F*, const F*, const F*, const F*, size_t,      \
+#define SENTIMENT_INSTANTIATE(F)                                                                  \
+  template void lstm_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, const F*, \
+                                RnnDims);                                                         \
+  template void lstm_recurrence<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*,        \
+                                   RnnDims);                                                      \
+  template void lstm_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*, const F*,  \
+                                 const F*, const F*, const F*, const F*, RnnDims);                \
+  template void lstm_cell_forward<F>(F*, F*, F*, const F*, size_t, size_t);                       \
+  template void lstm_cell_backward<F>(F*, F*, const F*, const F*, const F*, const F*, size_t,     \
                                       size_t);
 SENTIMENT_INSTANTIATE(float)
 SENTIMENT_INSTANTIATE(double)

@@ -2,7 +2,7 @@
 // vector) of every gate, so it holds 4R vector accumulators: exactly the i, f, g, o values
 // the cell needs for those units, computed and consumed in registers.
 //   forward:  acc[g][r] = z[r, gH + k0..] + sum_k h_prev[r, k] U[k, gH + k0..]
-//   backward: acc[r][v] = sum_j dz[r, j] UT[j, k0 + vL..]   (= dh_{t-1} for those units)
+//   backward: acc[r][v] = sum_j dz[r, j] UT[j, k0 + vL..]   (dh_{t-1} = acc * rmask + dh_add)
 // Block sizes fit the register file: AVX2 has 16 vector registers (forward R = 3: 12
 // accumulators, 3 broadcasts, 1 weight vector), AVX-512 has 32 (R = 6).
 #include "kernels/cpu/lstm_step.h"
@@ -70,7 +70,8 @@ template <typename V, size_t R, size_t NV>
 [[gnu::always_inline]] inline void backward_block(float* dz_prev, float* dc, const float* dz,
                                                   const float* UTp, const float* gates_prev,
                                                   const float* c_prev, const float* c_prev2,
-                                                  size_t H, size_t r0, size_t k0) {
+                                                  const float* rmask, const float* dh_add, size_t H,
+                                                  size_t r0, size_t k0) {
   constexpr size_t L = sizeof(V) / sizeof(float);
   const size_t G = 4 * H;
   V acc[R][NV];
@@ -84,7 +85,8 @@ template <typename V, size_t R, size_t NV>
       for (size_t v = 0; v < NV; ++v) acc[r][v] += d * w[v];
     }
   }
-  // acc is dh_{t-1}; the cell backward of step t-1 for these rows and units (docs/lstm.md).
+  // acc is the recurrent part of dh_{t-1}; the cell backward of step t-1 for these rows and
+  // units (docs/lstm.md). The two optional terms cost a test per block, not per FMA.
   for (size_t r = 0; r < R; ++r)
     for (size_t v = 0; v < NV; ++v) {
       const size_t row = r0 + r, k = k0 + v * L;
@@ -92,7 +94,9 @@ template <typename V, size_t R, size_t NV>
       const V i = load_vec<V>(a), f = load_vec<V>(a + H), g = load_vec<V>(a + 2 * H);
       const V o = load_vec<V>(a + 3 * H);
       const V tc = tanh_vec(load_vec<V>(c_prev + row * H + k));
-      const V dh = acc[r][v];
+      V dh = acc[r][v];
+      if (rmask) dh *= load_vec<V>(rmask + row * H + k);
+      if (dh_add) dh += load_vec<V>(dh_add + row * H + k);
       const V dck = load_vec<V>(dc + row * H + k) + dh * o * (1.0f - tc * tc);
       float* out = dz_prev + row * G + k;
       store_vec(out, dck * g * i * (1.0f - i));
@@ -109,16 +113,19 @@ template <typename V, size_t R, size_t NV>
 [[gnu::always_inline]] inline void backward_rows(float* dz_prev, float* dc, const float* dz,
                                                  const float* UTp, const float* gates_prev,
                                                  const float* c_prev, const float* c_prev2,
-                                                 size_t B, size_t H) {
+                                                 const float* rmask, const float* dh_add, size_t B,
+                                                 size_t H) {
   constexpr size_t L = sizeof(V) / sizeof(float);
   constexpr size_t kStep = NV * L;
   for (size_t k0 = 0; k0 < H; k0 += kStep) {
     const float* slice = UTp + k0 * 4 * H;  // block k0 / kStep holds 4H * kStep floats
     size_t r0 = 0;
     for (; r0 + R <= B; r0 += R)
-      backward_block<V, R, NV>(dz_prev, dc, dz, slice, gates_prev, c_prev, c_prev2, H, r0, k0);
+      backward_block<V, R, NV>(dz_prev, dc, dz, slice, gates_prev, c_prev, c_prev2, rmask, dh_add,
+                               H, r0, k0);
     for (; r0 < B; ++r0)
-      backward_block<V, 1, NV>(dz_prev, dc, dz, slice, gates_prev, c_prev, c_prev2, H, r0, k0);
+      backward_block<V, 1, NV>(dz_prev, dc, dz, slice, gates_prev, c_prev, c_prev2, rmask, dh_add,
+                               H, r0, k0);
   }
 }
 
@@ -160,15 +167,16 @@ __attribute__((target("avx2,fma"))) void forward_avx2(float* h, float* c, float*
 
 __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))) void backward_avx512(
     float* dzp, float* dc, const float* dz, const float* UT, const float* gp, const float* cp,
-    const float* cp2, size_t B, size_t H) {
-  backward_rows<vmath::v16f, 6, 2>(dzp, dc, dz, UT, gp, cp, cp2, B, H);
+    const float* cp2, const float* rmask, const float* dh_add, size_t B, size_t H) {
+  backward_rows<vmath::v16f, 6, 2>(dzp, dc, dz, UT, gp, cp, cp2, rmask, dh_add, B, H);
 }
 
 __attribute__((target("avx2,fma"))) void backward_avx2(float* dzp, float* dc, const float* dz,
                                                        const float* UT, const float* gp,
-                                                       const float* cp, const float* cp2, size_t B,
-                                                       size_t H) {
-  backward_rows<vmath::v8f, 4, 2>(dzp, dc, dz, UT, gp, cp, cp2, B, H);
+                                                       const float* cp, const float* cp2,
+                                                       const float* rmask, const float* dh_add,
+                                                       size_t B, size_t H) {
+  backward_rows<vmath::v8f, 4, 2>(dzp, dc, dz, UT, gp, cp, cp2, rmask, dh_add, B, H);
 }
 
 enum class Variant { kNone, kAvx2, kAvx512 };
@@ -228,23 +236,24 @@ bool lstm_step_forward_fused(float* h, float* c, float* z, const float* h_prev, 
 
 bool lstm_step_backward_fused(float* dz_prev, float* dc, const float* dz, const float* UT,
                               const float* gates_prev, const float* c_prev, const float* c_prev2,
-                              size_t B, size_t H) noexcept {
+                              const float* rmask, const float* dh_add, size_t B,
+                              size_t H) noexcept {
 #ifdef SENTIMENT_HAVE_X86_VARIANTS
   switch (variant()) {
     case Variant::kAvx512:
       if (H % 32 != 0) break;
-      backward_avx512(dz_prev, dc, dz, UT, gates_prev, c_prev, c_prev2, B, H);
+      backward_avx512(dz_prev, dc, dz, UT, gates_prev, c_prev, c_prev2, rmask, dh_add, B, H);
       return true;
     case Variant::kAvx2:
       if (H % 16 != 0) break;
-      backward_avx2(dz_prev, dc, dz, UT, gates_prev, c_prev, c_prev2, B, H);
+      backward_avx2(dz_prev, dc, dz, UT, gates_prev, c_prev, c_prev2, rmask, dh_add, B, H);
       return true;
     case Variant::kNone:
       break;
   }
 #endif
   (void)dz_prev, (void)dc, (void)dz, (void)UT, (void)gates_prev, (void)c_prev, (void)c_prev2,
-      (void)B, (void)H;
+      (void)rmask, (void)dh_add, (void)B, (void)H;
   return false;
 }
 

@@ -21,14 +21,16 @@ void lstm_step_pack(float* Up, float* UTp, const float* U, size_t H) noexcept;
 bool lstm_step_forward_fused(float* h, float* c, float* z, const float* h_prev, const float* c_prev,
                              const float* U, size_t B, size_t H) noexcept;
 
-// Backward from step t to t-1: dh_{t-1} = dz_t U^T (UT: packed by lstm_step_pack), then the cell
-// backward of step t-1 in the same pass. dz_prev (B, 4H) out: pre-activation gradients of
-// step t-1. dc (B, H) in: dL/dc_{t-1} from the later steps, out: dL/dc_{t-2}.
-// dz (B, 4H): step t's pre-activation gradients. gates_prev (B, 4H), c_prev (B, H),
-// c_prev2 (B, H): activated gates, c_{t-1} and c_{t-2} from forward.
+// Backward from step t to t-1 for the first B rows (those that have a step t):
+// dh_{t-1} = (dz_t U^T) * rmask + dh_add (UT: packed by lstm_step_pack), then the cell backward
+// of step t-1 in the same pass. dz_prev (B, 4H) out: pre-activation gradients of step t-1.
+// dc (B, H) in: dL/dc_{t-1} from the later steps, out: dL/dc_{t-2}. dz (B, 4H): step t's
+// pre-activation gradients. gates_prev (B, 4H), c_prev (B, H), c_prev2 (B, H): activated
+// gates, c_{t-1} and c_{t-2} from forward. rmask (B, H): recurrent dropout mask, or null.
+// dh_add (B, H): the loss's own dL/dh_{t-1}, or null.
 bool lstm_step_backward_fused(float* dz_prev, float* dc, const float* dz, const float* UT,
                               const float* gates_prev, const float* c_prev, const float* c_prev2,
-                              size_t B, size_t H) noexcept;
+                              const float* rmask, const float* dh_add, size_t B, size_t H) noexcept;
 
 // True when the fused kernels run for this H on this CPU (the bool results above then are
 // always true).

@@ -1,0 +1,213 @@
+// Packed SimpleRNN on GEMMs: the input projection of all N packed rows is one (N, E) x (E, H)
+// GEMM straight into the pre-activation cache; each step accumulates (b_t, H) x (H, H) with
+// the (masked) previous state into it and applies tanh in one vectorised pass. Backward walks
+// the steps the same way, then computes dW, dU and dx for all rows as three large GEMMs.
+#include <algorithm>
+#include <type_traits>
+
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/vmath.h"
+#include "kernels/simple_rnn.h"
+
+// The pointwise passes are compiled for AVX-512, AVX2 and baseline x86-64; the loader
+// picks the best one for the running CPU.
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define SENTIMENT_MULTIVERSION \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SENTIMENT_MULTIVERSION
+#endif
+
+namespace sentiment::kernels::cpu {
+namespace {
+
+// One body for the vector lanes (V = vmath::v8f) and the scalar tails (V = F).
+template <typename V, typename F>
+[[gnu::always_inline]] inline V ld(const F* p) {
+  if constexpr (std::is_same_v<V, F>)
+    return *p;
+  else
+    return vmath::load_vec<V>(p);
+}
+template <typename V, typename F>
+[[gnu::always_inline]] inline void st(F* p, V v) {
+  if constexpr (std::is_same_v<V, F>)
+    *p = v;
+  else
+    vmath::store_vec(p, v);
+}
+template <typename V>
+[[gnu::always_inline]] inline V th(V v) {
+  if constexpr (std::is_floating_point_v<V>)
+    return vmath::tanh(v);
+  else
+    return vmath::tanh_vec(v);
+}
+
+// One step's rows; row n of every (rows, H) operand is packed row n of the step.
+template <typename F>
+struct ForwardStep {
+  F* h;        // (rows, H) out: h_t
+  F* hm;       // (rows, H) out: h_t * m, the next step's GEMM operand; null without a mask
+  const F* a;  // (rows, H) pre-activations
+  const F* m;  // (rows, H) recurrent dropout mask, or null
+  size_t rows;
+  size_t H;
+};
+
+template <typename F>
+struct BackwardStep {
+  F* da;          // (rows, H) out: dL/da_t
+  F* hpm;         // (rows, H) out: h_{t-1} * m, gathered for the dU GEMM
+  const F* drec;  // (carried, H) da_{t+1} U^T, before the mask
+  const F* dhs;   // (rows, H) dL/dh_t from the loss
+  const F* h;     // (rows, H) h_t
+  const F* hp;    // (rows, H) h_{t-1}
+  const F* m;     // (rows, H) recurrent dropout mask, or null
+  size_t rows;
+  size_t carried;  // rows that continue to step t+1 (b_{t+1}; 0 at the last step)
+  size_t H;
+};
+
+template <typename V, typename F, bool kMasked>
+[[gnu::always_inline]] inline void forward_lanes(const ForwardStep<F>& s, size_t i) {
+  const V h = th(ld<V>(s.a + i));
+  st(s.h + i, h);
+  if constexpr (kMasked) st(s.hm + i, h * ld<V>(s.m + i));
+}
+
+template <typename V, typename F, bool kMasked, bool kCarried>
+[[gnu::always_inline]] inline void backward_lanes(const BackwardStep<F>& s, size_t i) {
+  V dh = ld<V>(s.dhs + i);
+  if constexpr (kCarried) {
+    const V rec = ld<V>(s.drec + i);
+    dh += kMasked ? rec * ld<V>(s.m + i) : rec;
+  }
+  const V h = ld<V>(s.h + i), hp = ld<V>(s.hp + i);
+  st(s.da + i, dh * ((V{} + F(1)) - h * h));
+  st(s.hpm + i, kMasked ? hp * ld<V>(s.m + i) : hp);
+}
+
+// Every operand is (rows, H) with rows contiguous, so each pass is one flat loop over
+// [i0, i1): float 8 lanes at a time with the vmath vector math, then a scalar tail.
+template <typename F, bool kMasked>
+[[gnu::always_inline]] inline void forward_pass(const ForwardStep<F>& s) {
+  constexpr size_t L = std::is_same_v<F, float> ? vmath::kLanes : 1;
+  const size_t n = s.rows * s.H;
+  size_t i = 0;
+  if constexpr (L > 1)
+    for (; i + L <= n; i += L) forward_lanes<vmath::v8f, F, kMasked>(s, i);
+  for (; i < n; ++i) forward_lanes<F, F, kMasked>(s, i);
+}
+
+template <typename F, bool kMasked, bool kCarried>
+[[gnu::always_inline]] inline void backward_range(const BackwardStep<F>& s, size_t i, size_t i1) {
+  constexpr size_t L = std::is_same_v<F, float> ? vmath::kLanes : 1;
+  if constexpr (L > 1)
+    for (; i + L <= i1; i += L) backward_lanes<vmath::v8f, F, kMasked, kCarried>(s, i);
+  for (; i < i1; ++i) backward_lanes<F, F, kMasked, kCarried>(s, i);
+}
+
+template <typename F, bool kMasked>
+[[gnu::always_inline]] inline void backward_pass(const BackwardStep<F>& s) {
+  backward_range<F, kMasked, true>(s, 0, s.carried * s.H);
+  backward_range<F, kMasked, false>(s, s.carried * s.H, s.rows * s.H);
+}
+
+SENTIMENT_MULTIVERSION
+void forward_pass_f32(const ForwardStep<float>& s) {
+  s.m ? forward_pass<float, true>(s) : forward_pass<float, false>(s);
+}
+
+SENTIMENT_MULTIVERSION
+void backward_pass_f32(const BackwardStep<float>& s) {
+  s.m ? backward_pass<float, true>(s) : backward_pass<float, false>(s);
+}
+
+template <typename F>
+void run_forward_pass(const ForwardStep<F>& s) {
+  if constexpr (std::is_same_v<F, float>)
+    forward_pass_f32(s);
+  else
+    s.m ? forward_pass<F, true>(s) : forward_pass<F, false>(s);
+}
+
+template <typename F>
+void run_backward_pass(const BackwardStep<F>& s) {
+  if constexpr (std::is_same_v<F, float>)
+    backward_pass_f32(s);
+  else
+    s.m ? backward_pass<F, true>(s) : backward_pass<F, false>(s);
+}
+
+}  // namespace
+
+template <typename F>
+void simple_rnn_recurrence(F* h_seq, F* /*c_seq*/, F* gates, F* scratch, const F* xproj, const F* U,
+                           const F* /*b*/, const F* rmask, RnnDims d) noexcept {
+  const size_t B = d.B, H = d.H;
+  F* hm = scratch;  // (B, H)
+  if (xproj != gates) std::copy(xproj, xproj + rnn_packed_rows(d) * H, gates);
+  std::fill(h_seq, h_seq + B * H, F(0));
+  size_t off = 0, prev = 0;  // first packed row of step t; first h_seq row of h_{t-1}
+  for (size_t t = 0; t < d.T; ++t) {
+    const size_t bt = rnn_rows(d, t);
+    // At t = 0, h_{-1} = 0 contributes nothing.
+    if (t > 0)
+      gemm<F>(Trans::kNo, Trans::kNo, bt, H, H, F(1), rmask ? hm : h_seq + prev * H, H, U, H, F(1),
+              gates + off * H, H);
+    run_forward_pass<F>(
+        {h_seq + (B + off) * H, rmask ? hm : nullptr, gates + off * H, rmask, bt, H});
+    prev = B + off;
+    off += bt;
+  }
+}
+
+template <typename F>
+void simple_rnn_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W,
+                        const F* U, const F* b, const F* rmask, RnnDims d) noexcept {
+  const size_t N = rnn_packed_rows(d), E = d.E, H = d.H;
+  for (size_t r = 0; r < N; ++r) std::copy(b, b + H, gates + r * H);
+  gemm<F>(Trans::kNo, Trans::kNo, N, H, E, F(1), x, E, W, H, F(1), gates, H);
+  simple_rnn_recurrence(h_seq, c_seq, gates, scratch, gates, U, b, rmask, d);
+}
+
+template <typename F>
+void simple_rnn_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_seq,
+                         const F* x, const F* W, const F* U, const F* rmask, const F* h_seq,
+                         const F* /*c_seq*/, const F* /*gates*/, RnnDims d) noexcept {
+  const size_t B = d.B, E = d.E, H = d.H, N = rnn_packed_rows(d);
+  F* drec = scratch;         // (B, H)
+  F* hpm = scratch + B * H;  // (N, H)
+  size_t off = N;
+  for (size_t t = d.T; t-- > 0;) {
+    const size_t bt = rnn_rows(d, t);
+    off -= bt;
+    const size_t prev = t == 0 ? 0 : B + off - rnn_rows(d, t - 1);
+    const size_t carried = t + 1 < d.T ? rnn_rows(d, t + 1) : 0;
+    run_backward_pass<F>({dgates + off * H, hpm + off * H, drec, dh_seq + off * H,
+                          h_seq + (B + off) * H, h_seq + prev * H, rmask, bt, carried, H});
+    if (t > 0)
+      gemm<F>(Trans::kNo, Trans::kYes, bt, H, H, F(1), dgates + off * H, H, U, H, F(0), drec, H);
+  }
+  gemm<F>(Trans::kYes, Trans::kNo, H, H, N, F(1), hpm, H, dgates, H, F(1), dU, H);
+  gemm<F>(Trans::kYes, Trans::kNo, E, H, N, F(1), x, E, dgates, H, F(1), dW, H);
+  if (dx) gemm<F>(Trans::kNo, Trans::kYes, N, E, H, F(1), dgates, H, W, H, F(1), dx, E);
+  for (size_t r = 0; r < N; ++r) {
+    const F* da = dgates + r * H;
+    for (size_t k = 0; k < H; ++k) db[k] += da[k];
+  }
+}
+
+#define SENTIMENT_INSTANTIATE(F)                                                                 \
+  template void simple_rnn_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*,    \
+                                      const F*, RnnDims);                                        \
+  template void simple_rnn_recurrence<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, \
+                                         RnnDims);                                               \
+  template void simple_rnn_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*,     \
+                                       const F*, const F*, const F*, const F*, const F*, RnnDims);
+SENTIMENT_INSTANTIATE(float)
+SENTIMENT_INSTANTIATE(double)
+#undef SENTIMENT_INSTANTIATE
+
+}  // namespace sentiment::kernels::cpu

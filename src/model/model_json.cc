@@ -1,0 +1,93 @@
+// ModelConfig <-> JSON, with the names Keras users know (units, dropout,
+// recurrent_dropout, mask_zero).
+#include "model/model_json.h"
+
+#include <string>
+
+#include "core/error.h"
+
+namespace sentiment {
+namespace {
+
+using Json = nlohmann::json;
+
+void check_keys(const Json& j, std::initializer_list<const char*> known, const std::string& where) {
+  if (!j.is_object()) throw Error(where + ": expected a JSON object, got " + j.dump());
+  for (const auto& [key, value] : j.items()) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || key == k;
+    if (!ok) {
+      std::string list;
+      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      throw Error(where + ": unknown key '" + key + "' (known: " + list + ")");
+    }
+  }
+}
+
+template <typename T>
+void read(const Json& j, const char* key, T& out, const std::string& where) {
+  if (!j.contains(key)) return;
+  try {
+    out = j.at(key).get<T>();
+  } catch (const Json::exception&) {
+    throw Error(where + ": '" + key + "' has the wrong type: " + j.at(key).dump());
+  }
+}
+
+}  // namespace
+
+nlohmann::ordered_json model_config_to_json(const ModelConfig& c) {
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const auto& l : c.layers)
+    layers.push_back({{"cell", to_string(l.cell)},
+                      {"units", l.units},
+                      {"bidirectional", l.bidirectional},
+                      {"dropout", l.dropout},
+                      {"recurrent_dropout", l.recurrent_dropout}});
+  return {{"vocab_size", c.vocab_size},      {"embedding_dim", c.embedding_dim},
+          {"mask_zero", c.mask_zero},        {"layers", layers},
+          {"pooling", to_string(c.pooling)}, {"dropout", c.dropout},
+          {"num_classes", c.num_classes}};
+}
+
+void model_config_from_json(const nlohmann::json& j, ModelConfig& c) {
+  const std::string where = "model config";
+  check_keys(
+      j,
+      {"vocab_size", "embedding_dim", "mask_zero", "layers", "pooling", "dropout", "num_classes"},
+      where);
+  read(j, "vocab_size", c.vocab_size, where);
+  read(j, "embedding_dim", c.embedding_dim, where);
+  read(j, "mask_zero", c.mask_zero, where);
+  read(j, "dropout", c.dropout, where);
+  read(j, "num_classes", c.num_classes, where);
+  if (j.contains("pooling")) {
+    std::string p;
+    read(j, "pooling", p, where);
+    c.pooling = parse_pooling(p);
+  }
+  if (j.contains("layers")) {
+    const Json& layers = j.at("layers");
+    if (!layers.is_array() || layers.empty())
+      throw Error(where + ": 'layers' must be a non-empty array");
+    c.layers.clear();
+    for (size_t k = 0; k < layers.size(); ++k) {
+      const std::string lw = where + ": layers[" + std::to_string(k) + "]";
+      check_keys(layers[k], {"cell", "units", "bidirectional", "dropout", "recurrent_dropout"}, lw);
+      RecurrentLayerConfig l;
+      if (layers[k].contains("cell")) {
+        std::string cell;
+        read(layers[k], "cell", cell, lw);
+        l.cell = parse_cell(cell);
+      }
+      read(layers[k], "units", l.units, lw);
+      read(layers[k], "bidirectional", l.bidirectional, lw);
+      read(layers[k], "dropout", l.dropout, lw);
+      read(layers[k], "recurrent_dropout", l.recurrent_dropout, lw);
+      c.layers.push_back(l);
+    }
+  }
+  validate_model_config(c);
+}
+
+}  // namespace sentiment

@@ -1,0 +1,185 @@
+// Checkpoint file writer and strict reader.
+#include "train/checkpoint.h"
+
+#include <zlib.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/file_util.h"
+
+namespace sentiment {
+namespace {
+
+using Json = nlohmann::json;
+constexpr char kMagic[8] = {'L', 'S', 'T', 'M', 'C', 'K', 'P', 'T'};
+constexpr uint64_t kMaxJsonBytes = uint64_t{1} << 28;
+constexpr uint64_t kMaxFloats = uint64_t{1} << 32;
+
+uint32_t crc32_of(const char* data, size_t n) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (n > 0) {
+    const auto chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(data), chunk);
+    data += chunk;
+    n -= chunk;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+template <typename T>
+void put(std::string& out, T v) {
+  char b[sizeof v];
+  std::memcpy(b, &v, sizeof v);
+  out.append(b, sizeof v);
+}
+
+void put_floats(std::string& out, const std::vector<float>& v) {
+  put<uint64_t>(out, v.size());
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+}
+
+class Reader {
+ public:
+  Reader(const std::string& bytes, std::string name) : b_(bytes), name_(std::move(name)) {}
+  std::string_view take(uint64_t n, const char* what) {
+    if (n > b_.size() - pos_)
+      throw Error("checkpoint " + name_ + " is truncated (reading " + what + ")");
+    std::string_view v(b_.data() + pos_, n);
+    pos_ += n;
+    return v;
+  }
+  template <typename T>
+  T get(const char* what) {
+    T v;
+    std::memcpy(&v, take(sizeof v, what).data(), sizeof v);
+    return v;
+  }
+  std::vector<float> floats(const char* what) {
+    const auto n = get<uint64_t>(what);
+    if (n > kMaxFloats) throw Error("checkpoint " + name_ + ": absurd size of " + what);
+    const std::string_view d = take(n * sizeof(float), what);
+    std::vector<float> v(n);
+    std::memcpy(v.data(), d.data(), d.size());
+    return v;
+  }
+  size_t pos() const { return pos_; }
+
+ private:
+  const std::string& b_;
+  std::string name_;
+  size_t pos_ = 0;
+};
+
+Json history_json(const History& h) {
+  return {{"loss", h.loss},
+          {"accuracy", h.accuracy},
+          {"val_loss", h.val_loss},
+          {"val_accuracy", h.val_accuracy},
+          {"epoch_seconds", h.epoch_seconds},
+          {"learning_rate", h.learning_rate}};
+}
+
+History history_from(const Json& j) {
+  History h;
+  h.loss = j.at("loss").get<std::vector<double>>();
+  h.accuracy = j.at("accuracy").get<std::vector<double>>();
+  h.val_loss = j.at("val_loss").get<std::vector<double>>();
+  h.val_accuracy = j.at("val_accuracy").get<std::vector<double>>();
+  h.epoch_seconds = j.at("epoch_seconds").get<std::vector<double>>();
+  h.learning_rate = j.at("learning_rate").get<std::vector<double>>();
+  return h;
+}
+
+}  // namespace
+
+void save_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
+  const TrainState& s = c.state;
+  Json rng = Json::array();
+  for (uint64_t w : s.shuffle_rng.words) rng.push_back(w);
+  const Json header = {
+      {"format", "lstm-sentiment checkpoint"},
+      {"epoch", s.epoch},
+      {"adam_steps", s.adam_steps},
+      {"shuffle_rng",
+       {{"words", rng},
+        {"spare_normal", s.shuffle_rng.spare_normal},
+        {"has_spare", s.shuffle_rng.has_spare}}},
+      {"scheduler", Json::parse(s.scheduler_json)},
+      {"early_stopping", Json::parse(s.early_stopping_json)},
+      {"checkpoint_best", Json::parse(s.checkpoint_best_json)},
+      {"history", history_json(s.history)},
+      {"run", Json::parse(c.run_json)},
+  };
+  const std::string h = header.dump();
+  std::string out;
+  out.append(kMagic, sizeof kMagic);
+  put<uint32_t>(out, kCheckpointVersion);
+  put<uint32_t>(out, 0);
+  put<uint64_t>(out, h.size());
+  out += h;
+  put_floats(out, s.params);
+  put_floats(out, s.adam_m);
+  put_floats(out, s.adam_v);
+  put_floats(out, s.best_params);
+  put<uint32_t>(out, crc32_of(out.data(), out.size()));
+  write_file_atomic(path, out);
+}
+
+Checkpoint load_checkpoint(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot open checkpoint " + name);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Reader r(bytes, name);
+  if (std::memcmp(r.take(sizeof kMagic, "the magic number").data(), kMagic, sizeof kMagic) != 0)
+    throw Error(name + " is not an lstm-sentiment checkpoint (bad magic number)");
+  const auto version = r.get<uint32_t>("the version");
+  if (version == 0 || version > kCheckpointVersion)
+    throw Error("checkpoint " + name + " has version " + std::to_string(version) +
+                ", this build reads version " + std::to_string(kCheckpointVersion));
+  r.get<uint32_t>("the reserved field");
+  if (bytes.size() < r.pos() + sizeof(uint32_t))
+    throw Error("checkpoint " + name + " is truncated");
+  uint32_t stored;
+  std::memcpy(&stored, bytes.data() + bytes.size() - sizeof stored, sizeof stored);
+  if (crc32_of(bytes.data(), bytes.size() - sizeof stored) != stored)
+    throw Error("checkpoint " + name + " is corrupted or truncated (checksum mismatch)");
+  const auto json_len = r.get<uint64_t>("the header length");
+  if (json_len > kMaxJsonBytes) throw Error("checkpoint " + name + ": header too large");
+  Checkpoint c;
+  try {
+    const Json h = Json::parse(r.take(json_len, "the header"));
+    TrainState& s = c.state;
+    s.epoch = h.at("epoch").get<int>();
+    s.adam_steps = h.at("adam_steps").get<int64_t>();
+    const Json& rng = h.at("shuffle_rng");
+    const auto words = rng.at("words").get<std::vector<uint64_t>>();
+    if (words.size() != 4) throw Error("checkpoint " + name + ": bad random state");
+    for (size_t k = 0; k < 4; ++k) s.shuffle_rng.words[k] = words[k];
+    s.shuffle_rng.spare_normal = rng.at("spare_normal").get<double>();
+    s.shuffle_rng.has_spare = rng.at("has_spare").get<bool>();
+    s.scheduler_json = h.at("scheduler").dump();
+    s.early_stopping_json = h.at("early_stopping").dump();
+    s.checkpoint_best_json = h.at("checkpoint_best").dump();
+    s.history = history_from(h.at("history"));
+    c.run_json = h.at("run").dump();
+  } catch (const Json::exception& e) {
+    throw Error("checkpoint " + name + " has a malformed header: " + e.what());
+  }
+  c.state.params = r.floats("the parameters");
+  c.state.adam_m = r.floats("the first moments");
+  c.state.adam_v = r.floats("the second moments");
+  c.state.best_params = r.floats("the best parameters");
+  r.get<uint32_t>("the checksum");
+  if (r.pos() != bytes.size()) throw Error("checkpoint " + name + " has trailing bytes");
+  if (c.state.adam_m.size() != c.state.params.size() ||
+      c.state.adam_v.size() != c.state.params.size())
+    throw Error("checkpoint " + name + ": optimizer state does not match the parameters");
+  return c;
+}
+
+}  // namespace sentiment
