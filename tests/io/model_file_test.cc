@@ -3,6 +3,7 @@
 // leaves a partial file; safetensors export has the documented layout.
 #include <gtest/gtest.h>
 
+#include <zlib.h>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -65,6 +66,71 @@ TEST(ModelFile, RoundTripGivesBitIdenticalPredictions) {
   EXPECT_EQ(nlohmann::json::parse(back.training_json)["epochs"], 3);
   EXPECT_EQ(nlohmann::json::parse(back.metrics_json)["val_accuracy"], 0.75);
   fs::remove(path);
+}
+
+// Any layer stack round-trips: architecture, class names and weights.
+TEST(ModelFile, StackedBidirectionalMultiClassModelRoundTrips) {
+  ModelConfig cfg = lstm_config(20, 4, 6);
+  cfg.mask_zero = true;
+  cfg.layers = {{CellType::kGru, 5, true, 0.2f, 0.1f},
+                {CellType::kSimpleRnn, 3, false, 0.0f, 0.0f}};
+  cfg.pooling = Pooling::kMaxMean;
+  cfg.dropout = 0.5f;
+  cfg.num_classes = 3;
+  Model model(cfg);
+  Rng rng(4);
+  for (auto& p : model.params()) p = static_cast<float>(rng.uniform(-0.5, 0.5));
+  Preprocessing pre;
+  pre.maxlen = 9;
+  const Classifier c(std::move(model),
+                     data::Vocabulary::from_ranked({"the", "film", "great", "awful"}, 20), pre,
+                     {"bad", "good", "neutral"});
+  const Classifier back = deserialize_model(serialize_model(c), "multi.model");
+  EXPECT_EQ(back.labels(), c.labels());
+  EXPECT_EQ(back.model().views().size(), c.model().views().size());
+  EXPECT_TRUE(back.model().config().mask_zero);
+  EXPECT_EQ(back.model().config().layers[0].cell, CellType::kGru);
+  EXPECT_TRUE(back.model().config().layers[0].bidirectional);
+  EXPECT_EQ(back.model().config().layers[1].units, 3u);
+  EXPECT_EQ(back.model().config().pooling, Pooling::kMaxMean);
+  std::vector<std::string_view> v(kTexts.begin(), kTexts.end());
+  ThreadPool pool(1);
+  const std::vector<float> p = back.predict_proba(v, pool);
+  EXPECT_EQ(p, c.predict_proba(v, pool));
+  ASSERT_EQ(p.size(), kTexts.size() * 3);
+  EXPECT_NEAR(p[0] + p[1] + p[2], 1.0f, 1e-6);
+  EXPECT_THROW(back.predict(v, pool), Error);  // binary-only API on a 3-class model
+}
+
+// Files written by format version 1 (the recipe's single LSTM, "units" in the
+// architecture) still load, with the same predictions.
+TEST(ModelFile, ReadsFormatVersion1) {
+  const Classifier c = small_classifier(6);
+  std::string bytes = serialize_model(c);
+  uint64_t len;
+  std::memcpy(&len, bytes.data() + 16, 8);
+  nlohmann::json header = nlohmann::json::parse(bytes.substr(24, len));
+  header["format_version"] = 1;
+  header["architecture"] = {
+      {"type", "embedding-lstm-dense"}, {"vocab_size", 20},   {"embedding_dim", 4}, {"units", 6},
+      {"lstm_gate_order", "i,f,c,o"},   {"output", "sigmoid"}};
+  const std::string h = header.dump(1);
+  std::string v1 = bytes.substr(0, 8);
+  const uint32_t version = 1, reserved = 0;
+  const uint64_t hlen = h.size();
+  v1.append(reinterpret_cast<const char*>(&version), 4);
+  v1.append(reinterpret_cast<const char*>(&reserved), 4);
+  v1.append(reinterpret_cast<const char*>(&hlen), 8);
+  v1 += h;
+  v1 += bytes.substr(24 + len, bytes.size() - 4 - (24 + len));
+  uLong crc = crc32(0L, Z_NULL, 0);
+  crc = crc32(crc, reinterpret_cast<const Bytef*>(v1.data()), static_cast<uInt>(v1.size()));
+  const auto crc32v = static_cast<uint32_t>(crc);
+  v1.append(reinterpret_cast<const char*>(&crc32v), 4);
+  const Classifier back = deserialize_model(v1, "v1.model");
+  EXPECT_EQ(predict_all(back), predict_all(c));
+  EXPECT_EQ(back.model().config().layers.size(), 1u);
+  EXPECT_EQ(back.model().config().layers[0].units, 6u);
 }
 
 TEST(ModelFile, PostPaddingIsPreserved) {
