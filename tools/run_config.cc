@@ -13,29 +13,6 @@ namespace {
 using Json = nlohmann::json;
 using OJson = nlohmann::ordered_json;
 
-void check_keys(const Json& j, std::initializer_list<const char*> known, const std::string& where) {
-  if (!j.is_object()) throw Error(where + ": expected a JSON object, got " + j.dump());
-  for (const auto& [key, value] : j.items()) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || key == k;
-    if (!ok) {
-      std::string list;
-      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      throw Error(where + ": unknown key '" + key + "' (known: " + list + ")");
-    }
-  }
-}
-
-template <typename T>
-void read(const Json& j, const char* key, T& out, const std::string& where) {
-  if (!j.contains(key)) return;
-  try {
-    out = j.at(key).get<T>();
-  } catch (const Json::exception&) {
-    throw Error(where + ": '" + key + "' has the wrong type: " + j.at(key).dump());
-  }
-}
-
 }  // namespace
 
 nlohmann::ordered_json run_config_to_json(const RunConfig& c) {
@@ -91,26 +68,26 @@ nlohmann::ordered_json run_config_to_json(const RunConfig& c) {
 }
 
 void run_config_from_json(const nlohmann::json& j, RunConfig& c) {
-  check_keys(j, {"data", "model", "training"}, "config");
+  json_check_keys(j, {"data", "model", "training"}, "config");
   if (j.contains("data")) {
     const Json& d = j.at("data");
     const std::string w = "config: data";
-    check_keys(d,
-               {"imdb", "train", "test", "format", "text_column", "label_column", "header",
-                "maxlen", "padding", "truncating", "train_samples", "test_samples"},
-               w);
-    read(d, "imdb", c.data.imdb, w);
-    read(d, "train", c.data.train, w);
-    read(d, "test", c.data.test, w);
-    read(d, "format", c.data.format, w);
-    read(d, "text_column", c.data.text_column, w);
-    read(d, "label_column", c.data.label_column, w);
-    read(d, "header", c.data.header, w);
-    read(d, "maxlen", c.data.maxlen, w);
-    read(d, "padding", c.data.padding, w);
-    read(d, "truncating", c.data.truncating, w);
-    read(d, "train_samples", c.data.train_samples, w);
-    read(d, "test_samples", c.data.test_samples, w);
+    json_check_keys(d,
+                    {"imdb", "train", "test", "format", "text_column", "label_column", "header",
+                     "maxlen", "padding", "truncating", "train_samples", "test_samples"},
+                    w);
+    json_read(d, "imdb", c.data.imdb, w);
+    json_read(d, "train", c.data.train, w);
+    json_read(d, "test", c.data.test, w);
+    json_read(d, "format", c.data.format, w);
+    json_read(d, "text_column", c.data.text_column, w);
+    json_read(d, "label_column", c.data.label_column, w);
+    json_read(d, "header", c.data.header, w);
+    json_read(d, "maxlen", c.data.maxlen, w);
+    json_read(d, "padding", c.data.padding, w);
+    json_read(d, "truncating", c.data.truncating, w);
+    json_read(d, "train_samples", c.data.train_samples, w);
+    json_read(d, "test_samples", c.data.test_samples, w);
     for (const std::string* p : {&c.data.padding, &c.data.truncating})
       if (*p != "pre" && *p != "post")
         throw Error(w + ": padding and truncating must be 'pre' or 'post', got '" + *p + "'");
@@ -124,47 +101,47 @@ void run_config_from_json(const nlohmann::json& j, RunConfig& c) {
   if (j.contains("training")) {
     const Json& t = j.at("training");
     const std::string w = "config: training";
-    check_keys(t,
-               {"epochs", "batch_size", "validation_split", "split", "seed", "learning_rate",
-                "lr_schedule", "early_stopping", "clip_norm", "class_weight", "bucket_by_length",
-                "checkpoint_monitor"},
-               w);
+    json_check_keys(t,
+                    {"epochs", "batch_size", "validation_split", "split", "seed", "learning_rate",
+                     "lr_schedule", "early_stopping", "clip_norm", "class_weight",
+                     "bucket_by_length", "checkpoint_monitor"},
+                    w);
     TrainConfig& tc = c.train;
-    read(t, "epochs", tc.epochs, w);
-    read(t, "batch_size", tc.batch_size, w);
-    read(t, "validation_split", tc.validation_split, w);
+    json_read(t, "epochs", tc.epochs, w);
+    json_read(t, "batch_size", tc.batch_size, w);
+    json_read(t, "validation_split", tc.validation_split, w);
     if (t.contains("split")) {
       std::string s;
-      read(t, "split", s, w);
+      json_read(t, "split", s, w);
       tc.split_mode = parse_split_mode(s);
     }
-    read(t, "seed", tc.seed, w);
-    read(t, "learning_rate", tc.adam.learning_rate, w);
-    read(t, "clip_norm", tc.clip_norm, w);
-    read(t, "class_weight", c.class_weight, w);
-    read(t, "bucket_by_length", tc.bucket_by_length, w);
-    read(t, "checkpoint_monitor", tc.checkpoint_monitor, w);
+    json_read(t, "seed", tc.seed, w);
+    json_read(t, "learning_rate", tc.adam.learning_rate, w);
+    json_read(t, "clip_norm", tc.clip_norm, w);
+    json_read(t, "class_weight", c.class_weight, w);
+    json_read(t, "bucket_by_length", tc.bucket_by_length, w);
+    json_read(t, "checkpoint_monitor", tc.checkpoint_monitor, w);
     if (t.contains("lr_schedule")) {
       const Json& s = t.at("lr_schedule");
       const std::string ws = w + ": lr_schedule";
-      check_keys(s,
-                 {"kind", "min_lr", "step_every_epochs", "gamma", "warmup_epochs", "monitor",
-                  "patience", "min_delta", "cooldown"},
-                 ws);
+      json_check_keys(s,
+                      {"kind", "min_lr", "step_every_epochs", "gamma", "warmup_epochs", "monitor",
+                       "patience", "min_delta", "cooldown"},
+                      ws);
       LrSchedule& ls = tc.schedule;
       if (s.contains("kind")) {
         std::string k;
-        read(s, "kind", k, ws);
+        json_read(s, "kind", k, ws);
         ls.kind = parse_lr_schedule_kind(k);
       }
-      read(s, "min_lr", ls.min_lr, ws);
-      read(s, "step_every_epochs", ls.step_every_epochs, ws);
-      read(s, "gamma", ls.gamma, ws);
-      read(s, "warmup_epochs", ls.warmup_epochs, ws);
-      read(s, "monitor", ls.monitor, ws);
-      read(s, "patience", ls.patience, ws);
-      read(s, "min_delta", ls.min_delta, ws);
-      read(s, "cooldown", ls.cooldown, ws);
+      json_read(s, "min_lr", ls.min_lr, ws);
+      json_read(s, "step_every_epochs", ls.step_every_epochs, ws);
+      json_read(s, "gamma", ls.gamma, ws);
+      json_read(s, "warmup_epochs", ls.warmup_epochs, ws);
+      json_read(s, "monitor", ls.monitor, ws);
+      json_read(s, "patience", ls.patience, ws);
+      json_read(s, "min_delta", ls.min_delta, ws);
+      json_read(s, "cooldown", ls.cooldown, ws);
     }
     if (t.contains("early_stopping")) {
       const Json& e = t.at("early_stopping");
@@ -172,12 +149,12 @@ void run_config_from_json(const nlohmann::json& j, RunConfig& c) {
         tc.early_stopping.reset();
       } else {
         const std::string we = w + ": early_stopping";
-        check_keys(e, {"monitor", "patience", "min_delta", "restore_best_weights"}, we);
+        json_check_keys(e, {"monitor", "patience", "min_delta", "restore_best_weights"}, we);
         EarlyStoppingConfig es = tc.early_stopping.value_or(EarlyStoppingConfig{});
-        read(e, "monitor", es.monitor, we);
-        read(e, "patience", es.patience, we);
-        read(e, "min_delta", es.min_delta, we);
-        read(e, "restore_best_weights", es.restore_best_weights, we);
+        json_read(e, "monitor", es.monitor, we);
+        json_read(e, "patience", es.patience, we);
+        json_read(e, "min_delta", es.min_delta, we);
+        json_read(e, "restore_best_weights", es.restore_best_weights, we);
         tc.early_stopping = es;
       }
     }

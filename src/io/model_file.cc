@@ -2,8 +2,6 @@
 // truncated, corrupted, newer or hand-edited file gives an Error, never a crash.
 #include "io/model_file.h"
 
-#include <zlib.h>
-
 #include <bit>
 #include <cstring>
 #include <fstream>
@@ -31,17 +29,6 @@ void put(std::string& out, T v) {
   char buf[sizeof(T)];
   std::memcpy(buf, &v, sizeof(T));
   out.append(buf, sizeof(T));
-}
-
-uint32_t crc32_of(const char* data, size_t n) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  while (n > 0) {
-    const auto chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(data), chunk);
-    data += chunk;
-    n -= chunk;
-  }
-  return static_cast<uint32_t>(crc);
 }
 
 const char* pad_name(data::PadMode m) {

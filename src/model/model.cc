@@ -187,6 +187,26 @@ void for_each_packed(const ShardCache& c, Fn&& fn) {
     for (size_t j = 0; j < c.batch_sizes[t]; ++j) fn(c.offsets[t] + j, j);
 }
 
+// Runs the pooling's parts, each writing its block of feature columns from col0 on.
+template <typename Last, typename Max, typename Mean>
+void apply_pooling(Pooling pooling, size_t W, Last&& last, Max&& max, Mean&& mean) {
+  switch (pooling) {
+    case Pooling::kLast:
+      last(0);
+      break;
+    case Pooling::kMax:
+      max(0);
+      break;
+    case Pooling::kMean:
+      mean(0);
+      break;
+    case Pooling::kMaxMean:
+      max(0);
+      mean(W);
+      break;
+  }
+}
+
 void pool_forward(const ModelConfig& cfg, ShardCache& c, const std::vector<float>& y, size_t W,
                   size_t H) {
   const size_t F = cfg.features(), B = c.B;
@@ -229,21 +249,7 @@ void pool_forward(const ModelConfig& cfg, ShardCache& c, const std::vector<float
       for (size_t k = 0; k < W; ++k) f[k] *= inv;
     }
   };
-  switch (cfg.pooling) {
-    case Pooling::kLast:
-      last(0);
-      break;
-    case Pooling::kMax:
-      max(0);
-      break;
-    case Pooling::kMean:
-      mean(0);
-      break;
-    case Pooling::kMaxMean:
-      max(0);
-      mean(W);
-      break;
-  }
+  apply_pooling(cfg.pooling, W, last, max, mean);
 }
 
 void pool_backward(const ModelConfig& cfg, const ShardCache& c, std::vector<float>& dy, size_t W,
@@ -270,21 +276,7 @@ void pool_backward(const ModelConfig& cfg, const ShardCache& c, std::vector<floa
       for (size_t k = 0; k < W; ++k) row[k] += df[j * F + col0 + k] * inv;
     });
   };
-  switch (cfg.pooling) {
-    case Pooling::kLast:
-      last(0);
-      break;
-    case Pooling::kMax:
-      max(0);
-      break;
-    case Pooling::kMean:
-      mean(0);
-      break;
-    case Pooling::kMaxMean:
-      max(0);
-      mean(W);
-      break;
-  }
+  apply_pooling(cfg.pooling, W, last, max, mean);
 }
 
 }  // namespace

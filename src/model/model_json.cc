@@ -7,11 +7,11 @@
 #include "core/error.h"
 
 namespace sentiment {
-namespace {
 
 using Json = nlohmann::json;
 
-void check_keys(const Json& j, std::initializer_list<const char*> known, const std::string& where) {
+void json_check_keys(const Json& j, std::initializer_list<const char*> known,
+                     const std::string& where) {
   if (!j.is_object()) throw Error(where + ": expected a JSON object, got " + j.dump());
   for (const auto& [key, value] : j.items()) {
     bool ok = false;
@@ -24,17 +24,9 @@ void check_keys(const Json& j, std::initializer_list<const char*> known, const s
   }
 }
 
-template <typename T>
-void read(const Json& j, const char* key, T& out, const std::string& where) {
-  if (!j.contains(key)) return;
-  try {
-    out = j.at(key).get<T>();
-  } catch (const Json::exception&) {
-    throw Error(where + ": '" + key + "' has the wrong type: " + j.at(key).dump());
-  }
+void throw_json_type_error(const Json& j, const char* key, const std::string& where) {
+  throw Error(where + ": '" + key + "' has the wrong type: " + j.at(key).dump());
 }
-
-}  // namespace
 
 nlohmann::ordered_json model_config_to_json(const ModelConfig& c) {
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
@@ -52,18 +44,18 @@ nlohmann::ordered_json model_config_to_json(const ModelConfig& c) {
 
 void model_config_from_json(const nlohmann::json& j, ModelConfig& c) {
   const std::string where = "model config";
-  check_keys(
+  json_check_keys(
       j,
       {"vocab_size", "embedding_dim", "mask_zero", "layers", "pooling", "dropout", "num_classes"},
       where);
-  read(j, "vocab_size", c.vocab_size, where);
-  read(j, "embedding_dim", c.embedding_dim, where);
-  read(j, "mask_zero", c.mask_zero, where);
-  read(j, "dropout", c.dropout, where);
-  read(j, "num_classes", c.num_classes, where);
+  json_read(j, "vocab_size", c.vocab_size, where);
+  json_read(j, "embedding_dim", c.embedding_dim, where);
+  json_read(j, "mask_zero", c.mask_zero, where);
+  json_read(j, "dropout", c.dropout, where);
+  json_read(j, "num_classes", c.num_classes, where);
   if (j.contains("pooling")) {
     std::string p;
-    read(j, "pooling", p, where);
+    json_read(j, "pooling", p, where);
     c.pooling = parse_pooling(p);
   }
   if (j.contains("layers")) {
@@ -73,17 +65,18 @@ void model_config_from_json(const nlohmann::json& j, ModelConfig& c) {
     c.layers.clear();
     for (size_t k = 0; k < layers.size(); ++k) {
       const std::string lw = where + ": layers[" + std::to_string(k) + "]";
-      check_keys(layers[k], {"cell", "units", "bidirectional", "dropout", "recurrent_dropout"}, lw);
+      json_check_keys(layers[k], {"cell", "units", "bidirectional", "dropout", "recurrent_dropout"},
+                      lw);
       RecurrentLayerConfig l;
       if (layers[k].contains("cell")) {
         std::string cell;
-        read(layers[k], "cell", cell, lw);
+        json_read(layers[k], "cell", cell, lw);
         l.cell = parse_cell(cell);
       }
-      read(layers[k], "units", l.units, lw);
-      read(layers[k], "bidirectional", l.bidirectional, lw);
-      read(layers[k], "dropout", l.dropout, lw);
-      read(layers[k], "recurrent_dropout", l.recurrent_dropout, lw);
+      json_read(layers[k], "units", l.units, lw);
+      json_read(layers[k], "bidirectional", l.bidirectional, lw);
+      json_read(layers[k], "dropout", l.dropout, lw);
+      json_read(layers[k], "recurrent_dropout", l.recurrent_dropout, lw);
       c.layers.push_back(l);
     }
   }

@@ -1,8 +1,6 @@
 // Checkpoint file writer and strict reader.
 #include "train/checkpoint.h"
 
-#include <zlib.h>
-
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -18,17 +16,6 @@ using Json = nlohmann::json;
 constexpr char kMagic[8] = {'L', 'S', 'T', 'M', 'C', 'K', 'P', 'T'};
 constexpr uint64_t kMaxJsonBytes = uint64_t{1} << 28;
 constexpr uint64_t kMaxFloats = uint64_t{1} << 32;
-
-uint32_t crc32_of(const char* data, size_t n) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  while (n > 0) {
-    const auto chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(data), chunk);
-    data += chunk;
-    n -= chunk;
-  }
-  return static_cast<uint32_t>(crc);
-}
 
 template <typename T>
 void put(std::string& out, T v) {

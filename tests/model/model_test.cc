@@ -18,14 +18,6 @@
 namespace sentiment {
 namespace {
 
-ModelConfig recipe(size_t V, size_t E, size_t H) {
-  ModelConfig cfg;
-  cfg.vocab_size = V;
-  cfg.embedding_dim = E;
-  cfg.layers[0].units = H;
-  return cfg;
-}
-
 ModelConfig stack(CellType cell, bool bi, Pooling pooling, size_t layers, bool mask,
                   size_t classes = 2) {
   ModelConfig cfg;
@@ -39,7 +31,7 @@ ModelConfig stack(CellType cell, bool bi, Pooling pooling, size_t layers, bool m
 }
 
 TEST(ModelInit, KerasInitialisers) {
-  Model model(recipe(100, 8, 16));
+  Model model(lstm_config(100, 8, 16));
   Rng rng(3);
   model.initialize(rng);
   const auto& v = model.views();
@@ -65,7 +57,7 @@ TEST(ModelInit, KerasInitialisers) {
 }
 
 TEST(ModelInit, SameSeedSameWeights) {
-  Model a(recipe(50, 4, 4)), b(recipe(50, 4, 4));
+  Model a(lstm_config(50, 4, 4)), b(lstm_config(50, 4, 4));
   Rng r1(9), r2(9);
   a.initialize(r1);
   b.initialize(r2);
@@ -73,15 +65,15 @@ TEST(ModelInit, SameSeedSameWeights) {
 }
 
 TEST(Model, RejectsDegenerateConfig) {
-  EXPECT_ANY_THROW(Model(recipe(3, 4, 4)));
-  EXPECT_ANY_THROW(Model(recipe(10, 0, 4)));
-  ModelConfig cfg = recipe(10, 4, 4);
+  EXPECT_ANY_THROW(Model(lstm_config(3, 4, 4)));
+  EXPECT_ANY_THROW(Model(lstm_config(10, 0, 4)));
+  ModelConfig cfg = lstm_config(10, 4, 4);
   cfg.layers.clear();
   EXPECT_ANY_THROW(Model{cfg});
-  cfg = recipe(10, 4, 4);
+  cfg = lstm_config(10, 4, 4);
   cfg.layers[0].dropout = 1.0f;
   EXPECT_ANY_THROW(Model{cfg});
-  cfg = recipe(10, 4, 4);
+  cfg = lstm_config(10, 4, 4);
   cfg.num_classes = 1;
   EXPECT_ANY_THROW(Model{cfg});
 }
@@ -316,7 +308,7 @@ void check_gradient(const ModelConfig& cfg, const std::vector<int32_t>& tokens, 
 
 TEST(ModelGradient, RecipeMatchesFiniteDifferences) {
   const std::vector<int32_t> tokens = {1, 4, 5, 11, 2, 0, 0, 1, 7, 7, 1, 9, 3, 3, 10};
-  check_gradient(recipe(12, 3, 4), tokens, 3, 5, "recipe");
+  check_gradient(lstm_config(12, 3, 4), tokens, 3, 5, "recipe");
 }
 
 TEST(ModelGradient, EveryLayerCombinationMatchesFiniteDifferences) {

@@ -17,27 +17,21 @@ namespace {
 // Every sequence holds marker A = 3 and marker B = 4 once each at random positions among
 // noise tokens 5..9; the label says whether A comes before B. Both markers occur in every
 // sequence, so counting tokens gives chance accuracy: only a model that carries state
-// across steps can solve it.
-ModelConfig cfg_of(size_t V, size_t E, size_t H) {
-  ModelConfig c;
-  c.vocab_size = V;
-  c.embedding_dim = E;
-  c.layers[0].units = H;
-  return c;
-}
-
-data::EncodedSplit order_task(size_t n, size_t T, uint64_t seed) {
+// across steps can solve it. ragged: rows of 3..T tokens, post-padded with 0; with mask_zero the
+// padding is invisible, so the task stays solvable by the last state.
+data::EncodedSplit order_task(size_t n, size_t T, uint64_t seed, bool ragged = false) {
   Rng rng(seed);
   data::EncodedSplit s;
   s.n = n;
   s.maxlen = T;
-  s.tokens.resize(n * T);
+  s.tokens.assign(n * T, 0);
   s.labels.resize(n);
   for (size_t r = 0; r < n; ++r) {
     int32_t* row = s.tokens.data() + r * T;
-    for (size_t t = 0; t < T; ++t) row[t] = static_cast<int32_t>(5 + rng.below(5));
-    const size_t a = rng.below(T);
-    size_t b = rng.below(T - 1);
+    const size_t len = ragged ? 3 + rng.below(T - 2) : T;
+    for (size_t t = 0; t < len; ++t) row[t] = static_cast<int32_t>(5 + rng.below(5));
+    const size_t a = rng.below(len);
+    size_t b = rng.below(len - 1);
     if (b >= a) ++b;
     row[a] = 3;
     row[b] = 4;
@@ -49,7 +43,7 @@ data::EncodedSplit order_task(size_t n, size_t T, uint64_t seed) {
 TEST(Trainer, LearnsATaskThatNeedsMemory) {
   const data::EncodedSplit train = order_task(3000, 10, 1);
   const data::EncodedSplit test = order_task(1000, 10, 2);
-  Model model(cfg_of(10, 8, 16));
+  Model model(lstm_config(10, 8, 16));
   Rng rng(3);
   model.initialize(rng);
   TrainConfig cfg;
@@ -72,7 +66,7 @@ TEST(Trainer, SameSeedSameWeightsForAnyThreadCount) {
   std::vector<std::vector<float>> weights;
   std::vector<History> histories;
   for (size_t threads : {1u, 2u, 3u}) {
-    Model model(cfg_of(10, 8, 8));
+    Model model(lstm_config(10, 8, 8));
     Rng rng(5);
     model.initialize(rng);
     TrainConfig cfg;
@@ -94,7 +88,7 @@ TEST(Trainer, DifferentSeedsDiverge) {
   const data::EncodedSplit train = order_task(200, 8, 6);
   std::vector<float> w[2];
   for (int k = 0; k < 2; ++k) {
-    Model model(cfg_of(10, 4, 4));
+    Model model(lstm_config(10, 4, 4));
     Rng rng(7);
     model.initialize(rng);
     TrainConfig cfg;
@@ -109,7 +103,7 @@ TEST(Trainer, DifferentSeedsDiverge) {
 
 TEST(Trainer, RejectsBadConfigurationAndTokens) {
   data::EncodedSplit train = order_task(50, 5, 8);
-  Model model(cfg_of(10, 4, 4));
+  Model model(lstm_config(10, 4, 4));
   ThreadPool pool(1);
   TrainConfig cfg;
   cfg.validation_split = 1.5;
@@ -132,7 +126,7 @@ TEST(Trainer, RejectsBadConfigurationAndTokens) {
 
 TEST(Trainer, PredictAndEvaluateAgree) {
   const data::EncodedSplit data = order_task(70, 6, 9);
-  Model model(cfg_of(10, 4, 4));
+  Model model(lstm_config(10, 4, 4));
   Rng rng(10);
   model.initialize(rng);
   ThreadPool pool(2);
@@ -144,29 +138,6 @@ TEST(Trainer, PredictAndEvaluateAgree) {
   EXPECT_DOUBLE_EQ(m.accuracy, static_cast<double>(correct) / static_cast<double>(data.n));
   // Batch size must not change the numbers (shards are independent).
   EXPECT_EQ(predict(model, data, 0, data.n, 256, pool), p);
-}
-
-// Variable-length rows (3..T tokens) of the order task, post-padded with 0: with mask_zero
-// the padding is invisible, so the task stays solvable by the last state.
-data::EncodedSplit ragged_order_task(size_t n, size_t T, uint64_t seed) {
-  Rng rng(seed);
-  data::EncodedSplit s;
-  s.n = n;
-  s.maxlen = T;
-  s.tokens.assign(n * T, 0);
-  s.labels.resize(n);
-  for (size_t r = 0; r < n; ++r) {
-    int32_t* row = s.tokens.data() + r * T;
-    const size_t len = 3 + rng.below(T - 2);
-    for (size_t t = 0; t < len; ++t) row[t] = static_cast<int32_t>(5 + rng.below(5));
-    const size_t a = rng.below(len);
-    size_t b = rng.below(len - 1);
-    if (b >= a) ++b;
-    row[a] = 3;
-    row[b] = 4;
-    s.labels[r] = a < b ? 1.0f : 0.0f;
-  }
-  return s;
 }
 
 // Three classes: which third of the row holds marker 3 (the only marker).
@@ -188,9 +159,9 @@ data::EncodedSplit position_task(size_t n, size_t T, uint64_t seed) {
 }
 
 TEST(Trainer, MaskedBidirectionalModelLearnsRaggedRows) {
-  const data::EncodedSplit train = ragged_order_task(3000, 12, 11);
-  const data::EncodedSplit test = ragged_order_task(800, 12, 12);
-  ModelConfig mc = cfg_of(10, 8, 16);
+  const data::EncodedSplit train = order_task(3000, 12, 11, true);
+  const data::EncodedSplit test = order_task(800, 12, 12, true);
+  ModelConfig mc = lstm_config(10, 8, 16);
   mc.mask_zero = true;
   mc.layers[0].bidirectional = true;
   mc.pooling = Pooling::kMaxMean;
@@ -212,7 +183,7 @@ TEST(Trainer, SoftmaxModelLearnsThreeClasses) {
   const data::EncodedSplit train = position_task(3000, 9, 21);
   const data::EncodedSplit test = position_task(600, 9, 22);
   for (CellType cell : {CellType::kGru, CellType::kLstm}) {
-    ModelConfig mc = cfg_of(10, 8, 16);
+    ModelConfig mc = lstm_config(10, 8, 16);
     mc.num_classes = 3;
     mc.layers[0].cell = cell;
     Model model(mc);
@@ -253,7 +224,7 @@ TrainConfig rich_config() {
 }
 
 ModelConfig rich_model() {
-  ModelConfig mc = cfg_of(10, 6, 8);
+  ModelConfig mc = lstm_config(10, 6, 8);
   mc.mask_zero = true;
   mc.layers[0].bidirectional = true;
   mc.layers[0].dropout = 0.2f;
@@ -266,7 +237,7 @@ ModelConfig rich_model() {
 
 // Thread counts do not change results, with every kind of randomness in play.
 TEST(Trainer, DropoutAndMaskingStayDeterministicAcrossThreads) {
-  const data::EncodedSplit train = ragged_order_task(400, 10, 31);
+  const data::EncodedSplit train = order_task(400, 10, 31, true);
   std::vector<std::vector<float>> weights;
   for (size_t threads : {1u, 2u}) {
     Model model(rich_model());
@@ -286,7 +257,7 @@ struct Interrupted {};
 // A run killed in the middle of epoch 3 and resumed from the checkpoint of epoch 2 ends with
 // exactly the weights and history of a run that was never interrupted.
 TEST(Trainer, ResumedRunEndsWithTheSameWeights) {
-  const data::EncodedSplit train = ragged_order_task(400, 10, 41);
+  const data::EncodedSplit train = order_task(400, 10, 41, true);
   ThreadPool pool(2);
   auto fresh = [] {
     Model m(rich_model());
@@ -324,7 +295,7 @@ TEST(Trainer, ResumedRunEndsWithTheSameWeights) {
 
 TEST(Trainer, EarlyStoppingStopsAndRestoresTheBestWeights) {
   const data::EncodedSplit train = order_task(300, 8, 51);
-  Model model(cfg_of(10, 4, 4));
+  Model model(lstm_config(10, 4, 4));
   Rng rng(2);
   model.initialize(rng);
   TrainConfig cfg;
@@ -376,7 +347,7 @@ TEST(Trainer, ClassWeightsScaleEachRowsLoss) {
 
 TEST(Trainer, ZeroWeightedClassIsNeverLearned) {
   const data::EncodedSplit train = order_task(600, 8, 61);
-  Model model(cfg_of(10, 4, 8));
+  Model model(lstm_config(10, 4, 8));
   Rng rng(3);
   model.initialize(rng);
   TrainConfig cfg;
