@@ -46,6 +46,27 @@ inline size_t rnn_packed_rows(const RnnDims& d) {
   return n;
 }
 
+// First row of h_seq (and c_seq) holding step t's h_{t-1}, where off is step t's first packed
+// row: the zero block for t = 0, else the first rows of step t-1's block.
+inline size_t rnn_prev_state_row(const RnnDims& d, size_t t, size_t off) {
+  return t == 0 ? 0 : d.B + off - rnn_rows(d, t - 1);
+}
+
+// The signatures all cells' kernels share (kernels/lstm.h, gru.h and simple_rnn.h give each
+// argument's shape per cell): forward, backward, and the cpu:: time loop alone on a
+// precomputed input projection xproj. Arguments a cell does not use (c_seq, b) keep them
+// uniform, so callers and tests can hold any cell's kernels as one function type.
+template <typename F>
+using RnnForward = void(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W,
+                        const F* U, const F* b, const F* rmask, RnnDims d) noexcept;
+template <typename F>
+using RnnBackward = void(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_seq,
+                         const F* x, const F* W, const F* U, const F* rmask, const F* h_seq,
+                         const F* c_seq, const F* gates, RnnDims d) noexcept;
+template <typename F>
+using RnnRecurrence = void(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, const F* U,
+                           const F* b, const F* rmask, RnnDims d) noexcept;
+
 // Gate blocks in W (E, G H) and U (H, G H): LSTM i, f, c, o; GRU z, r, h; SimpleRNN one.
 inline size_t rnn_gate_count(CellType c) {
   return c == CellType::kLstm ? 4 : c == CellType::kGru ? 3 : 1;

@@ -16,6 +16,7 @@ std::string history_to_json(const RunRecord& r) {
   j["val_loss"] = r.history.val_loss;
   j["val_accuracy"] = r.history.val_accuracy;
   j["epoch_seconds"] = r.history.epoch_seconds;
+  j["learning_rate"] = r.history.learning_rate;
   j["config"] = r.config_json.empty() ? nlohmann::ordered_json::object()
                                       : nlohmann::ordered_json::parse(r.config_json);
   if (r.has_test) {
@@ -28,11 +29,12 @@ std::string history_to_json(const RunRecord& r) {
 }
 
 std::string history_to_csv(const History& h) {
-  std::string out = "epoch,loss,accuracy,val_loss,val_accuracy,epoch_seconds\n";
+  std::string out = "epoch,loss,accuracy,val_loss,val_accuracy,epoch_seconds,learning_rate\n";
   char line[256];
   for (size_t e = 0; e < h.loss.size(); ++e) {
-    std::snprintf(line, sizeof line, "%zu,%.6f,%.6f,%.6f,%.6f,%.3f\n", e + 1, h.loss[e],
-                  h.accuracy[e], h.val_loss[e], h.val_accuracy[e], h.epoch_seconds[e]);
+    const double lr = e < h.learning_rate.size() ? h.learning_rate[e] : 0.0;
+    std::snprintf(line, sizeof line, "%zu,%.6f,%.6f,%.6f,%.6f,%.3f,%.6g\n", e + 1, h.loss[e],
+                  h.accuracy[e], h.val_loss[e], h.val_accuracy[e], h.epoch_seconds[e], lr);
     out += line;
   }
   return out;

@@ -1,6 +1,7 @@
 // Shared checks for the packed recurrent kernels with one signature (GRU, SimpleRNN): a random
 // packed case, one forward + backward run through a ref:: or cpu:: kernel, and the checks
-// every cell gets: fast vs oracle, packing exactness, finite differences, accumulation.
+// every cell gets (fast vs oracle, packing exactness, finite differences, accumulation, the
+// time loop alone), which rnn_cell_test.cc runs for each cell that instantiates RnnCellTest.
 // The loss is sum(dh * h_t) over every packed output row, so every step feeds the gradient.
 #pragma once
 
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ostream>
+#include <utility>
 #include <vector>
 
 #include "core/rng.h"
@@ -19,15 +22,15 @@ namespace sentiment::testing {
 // One cell's kernels: ref:: or cpu:: forward and backward, and its scratch size.
 template <typename F>
 struct CellKernels {
-  using Forward = void (*)(F*, F*, F*, F*, const F*, const F*, const F*, const F*, const F*,
-                           kernels::RnnDims) noexcept;
-  using Backward = void (*)(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*, const F*,
-                            const F*, const F*, const F*, const F*, kernels::RnnDims) noexcept;
   kernels::CellType cell;
-  Forward forward;
-  Backward backward;
+  kernels::RnnForward<F>* forward;
+  kernels::RnnBackward<F>* backward;
   size_t (*scratch_size)(const kernels::RnnDims&);
 };
+
+// Packed row lengths for the fast-vs-oracle and packing checks: rows ending at several
+// steps, the last after a single one.
+inline const std::vector<size_t> kPackedLengths = {7, 7, 5, 2, 1};
 
 template <typename F>
 struct RnnCase {
@@ -223,5 +226,77 @@ inline void expect_backward_accumulates(const RnnCase<double>& c, const CellKern
   EXPECT_EQ(no_dx.dU, once.dU);
   EXPECT_EQ(no_dx.db, once.db);
 }
+
+// x W + b over every packed row, (N, G H): the input projection that inference gathers from
+// a per-word table. Only b's first G H values are added (the GRU's input bias b_i).
+template <typename F>
+std::vector<F> input_projection(const RnnCase<F>& c) {
+  const size_t N = c.rows(), E = c.E, G = c.gate_count() * c.H;
+  std::vector<F> xproj(N * G);
+  for (size_t r = 0; r < N; ++r)
+    for (size_t j = 0; j < G; ++j) {
+      F s = c.b[j];
+      for (size_t e = 0; e < E; ++e) s += c.x[r * E + e] * c.W[e * G + j];
+      xproj[r * G + j] = s;
+    }
+  return xproj;
+}
+
+// The cpu:: time loop alone on input_projection(c) (how inference runs) gives the h_seq and
+// gates that forward gives. With `aliased` the projection starts in the gates buffer itself,
+// for kernels that allow it.
+inline void expect_recurrence_matches_forward(const RnnCase<double>& c,
+                                              const CellKernels<double>& k,
+                                              kernels::RnnRecurrence<double>* recurrence,
+                                              bool aliased, double tol) {
+  SCOPED_TRACE(aliased ? "xproj in gates" : "xproj apart");
+  const auto d = c.dims();
+  const std::vector<double> xproj = input_projection(c);
+  RnnRun<double> want;
+  want.forward(c, k);
+  std::vector<double> h(want.h_seq.size(), -1.0), gates(want.gates.size(), -1.0);
+  if (aliased) {
+    ASSERT_EQ(xproj.size(), gates.size()) << "the cache is not as wide as the projection";
+    gates = xproj;
+  }
+  std::vector<double> scratch(k.scratch_size(d));
+  recurrence(h.data(), nullptr, gates.data(), scratch.data(), aliased ? gates.data() : xproj.data(),
+             c.U.data(), c.b.data(), c.mask(), d);
+  EXPECT_LT(max_abs_diff(h, want.h_seq), tol);
+  EXPECT_LT(max_abs_diff(gates, want.gates), tol);
+}
+
+// Forward alone on given tensors of an unpacked batch, for closed-form cases: the run holds
+// h_seq and gates.
+template <typename F>
+RnnRun<F> run_forward(const CellKernels<F>& k, kernels::RnnDims d, std::vector<F> x,
+                      std::vector<F> W, std::vector<F> U, std::vector<F> b,
+                      std::vector<F> rmask = {}) {
+  RnnCase<F> c{k.cell, d.T, d.B, d.E, d.H, {}, {}, {}, {}, {}, {}, {}};
+  c.x = std::move(x), c.W = std::move(W), c.U = std::move(U), c.b = std::move(b);
+  c.rmask = std::move(rmask);
+  c.dh.assign(c.rows() * d.H, F(0));  // the loss forward returns is not looked at
+  RnnRun<F> run;
+  run.forward(c, k);
+  return run;
+}
+
+// One cell for the checks of rnn_cell_test.cc; its own test file instantiates RnnCellTest
+// with it, beside the closed-form cases that only it has.
+struct CellUnderTest {
+  const char* name;
+  CellKernels<float> fast_f32, ref_f32;
+  CellKernels<double> fast_f64, ref_f64;
+  kernels::RnnRecurrence<double>* recurrence;  // the cpu:: time loop alone
+  bool recurrence_in_place;                    // whether xproj may alias gates
+  double float_tolerance;                      // fast vs oracle in float
+  double double_tolerance;                     // fast vs oracle and packing exactness in double
+};
+
+inline void PrintTo(const CellUnderTest& cell, std::ostream* os) {
+  *os << cell.name;
+}
+
+class RnnCellTest : public ::testing::TestWithParam<CellUnderTest> {};
 
 }  // namespace sentiment::testing

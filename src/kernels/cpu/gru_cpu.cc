@@ -7,51 +7,18 @@
 #include <type_traits>
 
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/rnn_packed.h"
 #include "kernels/cpu/vmath.h"
 #include "kernels/gru.h"
-
-// The pointwise passes are compiled for AVX-512, AVX2 and baseline x86-64; the loader
-// picks the best one for the running CPU.
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define SENTIMENT_MULTIVERSION \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define SENTIMENT_MULTIVERSION
-#endif
 
 namespace sentiment::kernels::cpu {
 namespace {
 
-// One body for the vector lanes (V = vmath::v8f) and the scalar tails (V = F), so the two
-// cannot drift apart. Double goes through std:: exactly (vmath::sigmoid/tanh).
-template <typename V, typename F>
-[[gnu::always_inline]] inline V ld(const F* p) {
-  if constexpr (std::is_same_v<V, F>)
-    return *p;
-  else
-    return vmath::load_vec<V>(p);
-}
-template <typename V, typename F>
-[[gnu::always_inline]] inline void st(F* p, V v) {
-  if constexpr (std::is_same_v<V, F>)
-    *p = v;
-  else
-    vmath::store_vec(p, v);
-}
-template <typename V>
-[[gnu::always_inline]] inline V sig(V v) {
-  if constexpr (std::is_floating_point_v<V>)
-    return vmath::sigmoid(v);
-  else
-    return vmath::sigmoid_vec(v);
-}
-template <typename V>
-[[gnu::always_inline]] inline V th(V v) {
-  if constexpr (std::is_floating_point_v<V>)
-    return vmath::tanh(v);
-  else
-    return vmath::tanh_vec(v);
-}
+// One body for the vector lanes (V = vmath::v8f) and the scalar tails (V = F).
+using vmath::ld;
+using vmath::sig;
+using vmath::st;
+using vmath::th;
 
 // One step's rows for the forward pass. Row n of every (rows, .) operand is packed row n of
 // the step.
@@ -162,30 +129,21 @@ template <typename F, bool kMasked>
   backward_rows<F, kMasked, false>(s, s.carried, s.rows);
 }
 
+// Float runs in the clone for the CPU at hand (vmath.h); double has no vector path.
 SENTIMENT_MULTIVERSION
-void forward_pass_f32(const ForwardStep<float>& s) {
+void run_forward_pass(const ForwardStep<float>& s) {
   s.m ? forward_pass<float, true>(s) : forward_pass<float, false>(s);
 }
+void run_forward_pass(const ForwardStep<double>& s) {
+  s.m ? forward_pass<double, true>(s) : forward_pass<double, false>(s);
+}
 
 SENTIMENT_MULTIVERSION
-void backward_pass_f32(const BackwardStep<float>& s) {
+void run_backward_pass(const BackwardStep<float>& s) {
   s.m ? backward_pass<float, true>(s) : backward_pass<float, false>(s);
 }
-
-template <typename F>
-void run_forward_pass(const ForwardStep<F>& s) {
-  if constexpr (std::is_same_v<F, float>)
-    forward_pass_f32(s);
-  else
-    s.m ? forward_pass<F, true>(s) : forward_pass<F, false>(s);
-}
-
-template <typename F>
-void run_backward_pass(const BackwardStep<F>& s) {
-  if constexpr (std::is_same_v<F, float>)
-    backward_pass_f32(s);
-  else
-    s.m ? backward_pass<F, true>(s) : backward_pass<F, false>(s);
+void run_backward_pass(const BackwardStep<double>& s) {
+  s.m ? backward_pass<double, true>(s) : backward_pass<double, false>(s);
 }
 
 // The time loop; xp has leading dimension ldx so that gru_forward can keep the input
@@ -197,17 +155,16 @@ void recurrence(F* h_seq, F* gates, F* scratch, const F* xp, size_t ldx, const F
   F* hq = scratch;          // (B, 3H)
   F* hm = scratch + B * G;  // (B, H)
   std::fill(h_seq, h_seq + B * H, F(0));
-  size_t off = 0, prev = 0;  // first packed row of step t; first h_seq row of h_{t-1}
+  size_t off = 0;  // first packed row of step t
   for (size_t t = 0; t < d.T; ++t) {
-    const size_t bt = rnn_rows(d, t);
+    const size_t bt = rnn_rows(d, t), prev = rnn_prev_state_row(d, t, off);
     if (t == 0)
       std::fill(hq, hq + bt * G, F(0));  // h_{-1} = 0: nothing to multiply
     else
       gemm<F>(Trans::kNo, Trans::kNo, bt, G, H, F(1), rmask ? hm : h_seq + prev * H, H, U, G, F(0),
               hq, G);
-    run_forward_pass<F>({h_seq + (B + off) * H, rmask ? hm : nullptr, gates + off * 4 * H,
-                         xp + off * ldx, ldx, hq, br, h_seq + prev * H, rmask, bt, H});
-    prev = B + off;
+    run_forward_pass({h_seq + (B + off) * H, rmask ? hm : nullptr, gates + off * 4 * H,
+                      xp + off * ldx, ldx, hq, br, h_seq + prev * H, rmask, bt, H});
     off += bt;
   }
 }
@@ -223,9 +180,8 @@ void gru_recurrence(F* h_seq, F* /*c_seq*/, F* gates, F* scratch, const F* xproj
 template <typename F>
 void gru_forward(F* h_seq, F* /*c_seq*/, F* gates, F* scratch, const F* x, const F* W, const F* U,
                  const F* b, const F* rmask, RnnDims d) noexcept {
-  const size_t N = rnn_packed_rows(d), E = d.E, G = 3 * d.H, ld = 4 * d.H;
-  for (size_t r = 0; r < N; ++r) std::copy(b, b + G, gates + r * ld);
-  gemm<F>(Trans::kNo, Trans::kNo, N, G, E, F(1), x, E, W, G, F(1), gates, ld);
+  const size_t G = 3 * d.H, ld = 4 * d.H;
+  project_inputs(gates, ld, x, W, b, rnn_packed_rows(d), d.E, G);
   recurrence(h_seq, gates, scratch, gates, ld, U, b + G, rmask, d);
 }
 
@@ -242,11 +198,10 @@ void gru_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh
   for (size_t t = d.T; t-- > 0;) {
     const size_t bt = rnn_rows(d, t);
     off -= bt;
-    const size_t prev = t == 0 ? 0 : B + off - rnn_rows(d, t - 1);
+    const size_t prev = rnn_prev_state_row(d, t, off);
     const size_t carried = t + 1 < d.T ? rnn_rows(d, t + 1) : 0;
-    run_backward_pass<F>({dgates + off * G, dxh + off * H, hpm + off * H, dd, drec,
-                          dh_seq + off * H, gates + off * 4 * H, h_seq + prev * H, rmask, bt,
-                          carried, H});
+    run_backward_pass({dgates + off * G, dxh + off * H, hpm + off * H, dd, drec, dh_seq + off * H,
+                       gates + off * 4 * H, h_seq + prev * H, rmask, bt, carried, H});
     if (t > 0)
       gemm<F>(Trans::kNo, Trans::kYes, bt, H, G, F(1), dgates + off * G, G, U, G, F(0), drec, H);
   }
@@ -259,6 +214,8 @@ void gru_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh
     gemm<F>(Trans::kNo, Trans::kYes, N, E, 2 * H, F(1), dgates, G, W, G, F(1), dx, E);
     gemm<F>(Trans::kNo, Trans::kYes, N, E, H, F(1), dxh, H, W + 2 * H, G, F(1), dx, E);
   }
+  // b_i sees [dz, dr, dn] like W, b_r sees dgates like U: one pass over the rows for both,
+  // as three add_column_sums passes would read dgates twice.
   F* dbi = db;
   F* dbr = db + G;
   for (size_t r = 0; r < N; ++r) {
@@ -270,15 +227,11 @@ void gru_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh
   }
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                                 \
-  template void gru_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, const F*, \
-                               RnnDims);                                                         \
-  template void gru_recurrence<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*,        \
-                                  RnnDims);                                                      \
-  template void gru_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*, const F*,  \
-                                const F*, const F*, const F*, const F*, RnnDims);
-SENTIMENT_INSTANTIATE(float)
-SENTIMENT_INSTANTIATE(double)
-#undef SENTIMENT_INSTANTIATE
+template RnnForward<float> gru_forward<float>;
+template RnnForward<double> gru_forward<double>;
+template RnnRecurrence<float> gru_recurrence<float>;
+template RnnRecurrence<double> gru_recurrence<double>;
+template RnnBackward<float> gru_backward<float>;
+template RnnBackward<double> gru_backward<double>;
 
 }  // namespace sentiment::kernels::cpu

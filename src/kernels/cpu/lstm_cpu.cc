@@ -9,17 +9,9 @@
 
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/lstm_step.h"
+#include "kernels/cpu/rnn_packed.h"
 #include "kernels/cpu/vmath.h"
 #include "kernels/lstm.h"
-
-// The pointwise passes are compiled for AVX-512, AVX2 and baseline x86-64; the loader
-// picks the best one for the running CPU.
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define SENTIMENT_MULTIVERSION \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define SENTIMENT_MULTIVERSION
-#endif
 
 namespace sentiment::kernels::cpu {
 namespace {
@@ -117,12 +109,6 @@ void cell_backward_f32(float* dz, float* dc, const float* dh, const float* gates
   }
 }
 
-// First state row (in h_seq, c_seq) of h_{t-1}, given step t's first packed row: the zero
-// block for t = 0, else step t-1's block.
-size_t prev_state_row(const RnnDims& d, size_t t, size_t off) {
-  return t == 0 ? 0 : d.B + off - rnn_rows(d, t - 1);
-}
-
 }  // namespace
 
 template <typename F>
@@ -163,7 +149,7 @@ void lstm_recurrence(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, c
   size_t off = 0;
   for (size_t t = 0; t < T; ++t) {
     const size_t bt = rnn_rows(d, t);
-    const size_t prev = prev_state_row(d, t, off);
+    const size_t prev = rnn_prev_state_row(d, t, off);
     F* z = gates + off * G;
     // Copied step by step rather than up front: the step reads it while it is still in cache.
     if (xproj != gates) std::copy(xproj + off * G, xproj + (off + bt) * G, z);
@@ -190,9 +176,8 @@ void lstm_recurrence(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, c
 template <typename F>
 void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
                   const F* b, const F* rmask, RnnDims d) noexcept {
-  const size_t N = rnn_packed_rows(d), E = d.E, G = 4 * d.H;
-  for (size_t r = 0; r < N; ++r) std::copy(b, b + G, gates + r * G);
-  gemm<F>(Trans::kNo, Trans::kNo, N, G, E, F(1), x, E, W, G, F(1), gates, G);
+  const size_t G = 4 * d.H;
+  project_inputs(gates, G, x, W, b, rnn_packed_rows(d), d.E, G);
   lstm_recurrence(h_seq, c_seq, gates, scratch, gates, U, b, rmask, d);
 }
 
@@ -212,7 +197,7 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
     const size_t bt = rnn_rows(d, T - 1);
     std::fill(dc, dc + bt * H, F(0));
     lstm_cell_backward(dgates + off * G, dc, dh_seq + off * H, gates + off * G,
-                       c_seq + (B + off) * H, c_seq + prev_state_row(d, T - 1, off) * H, bt, H);
+                       c_seq + (B + off) * H, c_seq + rnn_prev_state_row(d, T - 1, off) * H, bt, H);
   }
   bool fused = false;
   if constexpr (sizeof(F) == sizeof(float)) {
@@ -228,7 +213,7 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
     F* dz_prev = dgates + op * G;
     const F* a = gates + op * G;
     const F* c = c_seq + (B + op) * H;
-    const F* c_prev = c_seq + prev_state_row(d, t - 1, op) * H;
+    const F* c_prev = c_seq + rnn_prev_state_row(d, t - 1, op) * H;
     const F* dhs = dh_seq + op * H;
     std::fill(dc + bt * H, dc + bp * H, F(0));
     off = op;
@@ -278,24 +263,20 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
   }
   gemm<F>(Trans::kYes, Trans::kNo, E, G, N, F(1), x, E, dgates, G, F(1), dW, G);
   if (dx) gemm<F>(Trans::kNo, Trans::kYes, N, E, G, F(1), dgates, G, W, G, F(1), dx, E);
-  for (size_t r = 0; r < N; ++r) {
-    const F* row = dgates + r * G;
-    for (size_t j = 0; j < G; ++j) db[j] += row[j];
-  }
+  add_column_sums(db, dgates, G, N, G);
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                                  \
-  template void lstm_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, const F*, \
-                                RnnDims);                                                         \
-  template void lstm_recurrence<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*,        \
-                                   RnnDims);                                                      \
-  template void lstm_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*, const F*,  \
-                                 const F*, const F*, const F*, const F*, RnnDims);                \
-  template void lstm_cell_forward<F>(F*, F*, F*, const F*, size_t, size_t);                       \
-  template void lstm_cell_backward<F>(F*, F*, const F*, const F*, const F*, const F*, size_t,     \
-                                      size_t);
-SENTIMENT_INSTANTIATE(float)
-SENTIMENT_INSTANTIATE(double)
-#undef SENTIMENT_INSTANTIATE
+template RnnForward<float> lstm_forward<float>;
+template RnnForward<double> lstm_forward<double>;
+template RnnRecurrence<float> lstm_recurrence<float>;
+template RnnRecurrence<double> lstm_recurrence<double>;
+template RnnBackward<float> lstm_backward<float>;
+template RnnBackward<double> lstm_backward<double>;
+template void lstm_cell_forward<float>(float*, float*, float*, const float*, size_t, size_t);
+template void lstm_cell_forward<double>(double*, double*, double*, const double*, size_t, size_t);
+template void lstm_cell_backward<float>(float*, float*, const float*, const float*, const float*,
+                                        const float*, size_t, size_t);
+template void lstm_cell_backward<double>(double*, double*, const double*, const double*,
+                                         const double*, const double*, size_t, size_t);
 
 }  // namespace sentiment::kernels::cpu

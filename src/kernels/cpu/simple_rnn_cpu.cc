@@ -6,43 +6,17 @@
 #include <type_traits>
 
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/rnn_packed.h"
 #include "kernels/cpu/vmath.h"
 #include "kernels/simple_rnn.h"
-
-// The pointwise passes are compiled for AVX-512, AVX2 and baseline x86-64; the loader
-// picks the best one for the running CPU.
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define SENTIMENT_MULTIVERSION \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define SENTIMENT_MULTIVERSION
-#endif
 
 namespace sentiment::kernels::cpu {
 namespace {
 
 // One body for the vector lanes (V = vmath::v8f) and the scalar tails (V = F).
-template <typename V, typename F>
-[[gnu::always_inline]] inline V ld(const F* p) {
-  if constexpr (std::is_same_v<V, F>)
-    return *p;
-  else
-    return vmath::load_vec<V>(p);
-}
-template <typename V, typename F>
-[[gnu::always_inline]] inline void st(F* p, V v) {
-  if constexpr (std::is_same_v<V, F>)
-    *p = v;
-  else
-    vmath::store_vec(p, v);
-}
-template <typename V>
-[[gnu::always_inline]] inline V th(V v) {
-  if constexpr (std::is_floating_point_v<V>)
-    return vmath::tanh(v);
-  else
-    return vmath::tanh_vec(v);
-}
+using vmath::ld;
+using vmath::st;
+using vmath::th;
 
 // One step's rows; row n of every (rows, H) operand is packed row n of the step.
 template <typename F>
@@ -114,30 +88,21 @@ template <typename F, bool kMasked>
   backward_range<F, kMasked, false>(s, s.carried * s.H, s.rows * s.H);
 }
 
+// Float runs in the clone for the CPU at hand (vmath.h); double has no vector path.
 SENTIMENT_MULTIVERSION
-void forward_pass_f32(const ForwardStep<float>& s) {
+void run_forward_pass(const ForwardStep<float>& s) {
   s.m ? forward_pass<float, true>(s) : forward_pass<float, false>(s);
 }
+void run_forward_pass(const ForwardStep<double>& s) {
+  s.m ? forward_pass<double, true>(s) : forward_pass<double, false>(s);
+}
 
 SENTIMENT_MULTIVERSION
-void backward_pass_f32(const BackwardStep<float>& s) {
+void run_backward_pass(const BackwardStep<float>& s) {
   s.m ? backward_pass<float, true>(s) : backward_pass<float, false>(s);
 }
-
-template <typename F>
-void run_forward_pass(const ForwardStep<F>& s) {
-  if constexpr (std::is_same_v<F, float>)
-    forward_pass_f32(s);
-  else
-    s.m ? forward_pass<F, true>(s) : forward_pass<F, false>(s);
-}
-
-template <typename F>
-void run_backward_pass(const BackwardStep<F>& s) {
-  if constexpr (std::is_same_v<F, float>)
-    backward_pass_f32(s);
-  else
-    s.m ? backward_pass<F, true>(s) : backward_pass<F, false>(s);
+void run_backward_pass(const BackwardStep<double>& s) {
+  s.m ? backward_pass<double, true>(s) : backward_pass<double, false>(s);
 }
 
 }  // namespace
@@ -149,16 +114,14 @@ void simple_rnn_recurrence(F* h_seq, F* /*c_seq*/, F* gates, F* scratch, const F
   F* hm = scratch;  // (B, H)
   if (xproj != gates) std::copy(xproj, xproj + rnn_packed_rows(d) * H, gates);
   std::fill(h_seq, h_seq + B * H, F(0));
-  size_t off = 0, prev = 0;  // first packed row of step t; first h_seq row of h_{t-1}
+  size_t off = 0;  // first packed row of step t
   for (size_t t = 0; t < d.T; ++t) {
-    const size_t bt = rnn_rows(d, t);
+    const size_t bt = rnn_rows(d, t), prev = rnn_prev_state_row(d, t, off);
     // At t = 0, h_{-1} = 0 contributes nothing.
     if (t > 0)
       gemm<F>(Trans::kNo, Trans::kNo, bt, H, H, F(1), rmask ? hm : h_seq + prev * H, H, U, H, F(1),
               gates + off * H, H);
-    run_forward_pass<F>(
-        {h_seq + (B + off) * H, rmask ? hm : nullptr, gates + off * H, rmask, bt, H});
-    prev = B + off;
+    run_forward_pass({h_seq + (B + off) * H, rmask ? hm : nullptr, gates + off * H, rmask, bt, H});
     off += bt;
   }
 }
@@ -166,9 +129,7 @@ void simple_rnn_recurrence(F* h_seq, F* /*c_seq*/, F* gates, F* scratch, const F
 template <typename F>
 void simple_rnn_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W,
                         const F* U, const F* b, const F* rmask, RnnDims d) noexcept {
-  const size_t N = rnn_packed_rows(d), E = d.E, H = d.H;
-  for (size_t r = 0; r < N; ++r) std::copy(b, b + H, gates + r * H);
-  gemm<F>(Trans::kNo, Trans::kNo, N, H, E, F(1), x, E, W, H, F(1), gates, H);
+  project_inputs(gates, d.H, x, W, b, rnn_packed_rows(d), d.E, d.H);
   simple_rnn_recurrence(h_seq, c_seq, gates, scratch, gates, U, b, rmask, d);
 }
 
@@ -183,31 +144,24 @@ void simple_rnn_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, cons
   for (size_t t = d.T; t-- > 0;) {
     const size_t bt = rnn_rows(d, t);
     off -= bt;
-    const size_t prev = t == 0 ? 0 : B + off - rnn_rows(d, t - 1);
+    const size_t prev = rnn_prev_state_row(d, t, off);
     const size_t carried = t + 1 < d.T ? rnn_rows(d, t + 1) : 0;
-    run_backward_pass<F>({dgates + off * H, hpm + off * H, drec, dh_seq + off * H,
-                          h_seq + (B + off) * H, h_seq + prev * H, rmask, bt, carried, H});
+    run_backward_pass({dgates + off * H, hpm + off * H, drec, dh_seq + off * H,
+                       h_seq + (B + off) * H, h_seq + prev * H, rmask, bt, carried, H});
     if (t > 0)
       gemm<F>(Trans::kNo, Trans::kYes, bt, H, H, F(1), dgates + off * H, H, U, H, F(0), drec, H);
   }
   gemm<F>(Trans::kYes, Trans::kNo, H, H, N, F(1), hpm, H, dgates, H, F(1), dU, H);
   gemm<F>(Trans::kYes, Trans::kNo, E, H, N, F(1), x, E, dgates, H, F(1), dW, H);
   if (dx) gemm<F>(Trans::kNo, Trans::kYes, N, E, H, F(1), dgates, H, W, H, F(1), dx, E);
-  for (size_t r = 0; r < N; ++r) {
-    const F* da = dgates + r * H;
-    for (size_t k = 0; k < H; ++k) db[k] += da[k];
-  }
+  add_column_sums(db, dgates, H, N, H);
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                                 \
-  template void simple_rnn_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*,    \
-                                      const F*, RnnDims);                                        \
-  template void simple_rnn_recurrence<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, \
-                                         RnnDims);                                               \
-  template void simple_rnn_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*,     \
-                                       const F*, const F*, const F*, const F*, const F*, RnnDims);
-SENTIMENT_INSTANTIATE(float)
-SENTIMENT_INSTANTIATE(double)
-#undef SENTIMENT_INSTANTIATE
+template RnnForward<float> simple_rnn_forward<float>;
+template RnnForward<double> simple_rnn_forward<double>;
+template RnnRecurrence<float> simple_rnn_recurrence<float>;
+template RnnRecurrence<double> simple_rnn_recurrence<double>;
+template RnnBackward<float> simple_rnn_backward<float>;
+template RnnBackward<double> simple_rnn_backward<double>;
 
 }  // namespace sentiment::kernels::cpu

@@ -7,16 +7,29 @@
 //   sigmoid: absolute error <= 3e-7
 //   tanh:    absolute error <= 6e-7
 // Double precision (used by gradient checks) goes through std:: exactly.
+// Also what the cell passes built on it share: the marker that compiles those clones
+// (SENTIMENT_MULTIVERSION) and lane-generic load, store and activations (ld, st, sig, th).
 #pragma once
 
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 // The 8-float vector types only pass between inlined helpers; no ABI crosses a library
 // boundary, so GCC's note about AVX argument passing does not apply.
 #pragma GCC diagnostic ignored "-Wpsabi"
+
+// Compiles a float pass for AVX-512, AVX2 and baseline x86-64; the loader picks the best
+// clone for the running CPU. Only on non-template functions (Clang rejects templates), and
+// ASan builds get the plain version.
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define SENTIMENT_MULTIVERSION \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SENTIMENT_MULTIVERSION
+#endif
 
 namespace sentiment::kernels::vmath {
 
@@ -137,6 +150,38 @@ inline F tanh(F x) {
   } else {
     return std::tanh(x);
   }
+}
+
+// Lane-generic access for pointwise passes written once for the vector lanes (V = v8f) and
+// the scalar tail (V = F, float or double), so the two cannot drift apart. Scalars go
+// through sigmoid/tanh above (double exactly through std::).
+template <typename V, typename F>
+[[gnu::always_inline]] inline V ld(const F* p) {
+  if constexpr (std::is_same_v<V, F>)
+    return *p;
+  else
+    return load_vec<V>(p);
+}
+template <typename V, typename F>
+[[gnu::always_inline]] inline void st(F* p, V v) {
+  if constexpr (std::is_same_v<V, F>)
+    *p = v;
+  else
+    store_vec(p, v);
+}
+template <typename V>
+[[gnu::always_inline]] inline V sig(V v) {
+  if constexpr (std::is_floating_point_v<V>)
+    return sigmoid(v);
+  else
+    return sigmoid_vec(v);
+}
+template <typename V>
+[[gnu::always_inline]] inline V th(V v) {
+  if constexpr (std::is_floating_point_v<V>)
+    return tanh(v);
+  else
+    return tanh_vec(v);
 }
 
 }  // namespace sentiment::kernels::vmath

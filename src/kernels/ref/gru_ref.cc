@@ -4,16 +4,9 @@
 #include <cmath>
 
 #include "kernels/gru.h"
+#include "kernels/ref/rnn_ref.h"
 
 namespace sentiment::kernels::ref {
-namespace {
-
-template <typename F>
-F sigmoid(F v) {
-  return F(1) / (F(1) + std::exp(-v));
-}
-
-}  // namespace
 
 template <typename F>
 void gru_forward(F* h_seq, F* /*c_seq*/, F* gates, F* /*scratch*/, const F* x, const F* W,
@@ -22,9 +15,9 @@ void gru_forward(F* h_seq, F* /*c_seq*/, F* gates, F* /*scratch*/, const F* x, c
   const F* bi = b;
   const F* br = b + G;
   for (size_t k = 0; k < B * H; ++k) h_seq[k] = F(0);
-  size_t off = 0, prev = 0;  // first packed row of step t; first h_seq row of h_{t-1}
+  size_t off = 0;  // first packed row of step t
   for (size_t t = 0; t < d.T; ++t) {
-    const size_t bt = rnn_rows(d, t);
+    const size_t bt = rnn_rows(d, t), prev = rnn_prev_state_row(d, t, off);
     for (size_t n = 0; n < bt; ++n) {
       const F* xt = x + (off + n) * E;
       const F* hp = h_seq + (prev + n) * H;
@@ -35,10 +28,8 @@ void gru_forward(F* h_seq, F* /*c_seq*/, F* gates, F* /*scratch*/, const F* x, c
         F xp[3], hq[3];
         for (size_t g = 0; g < 3; ++g) {
           const size_t j = g * H + k;
-          F sx = bi[j], sh = br[j];
-          for (size_t e = 0; e < E; ++e) sx += xt[e] * W[e * G + j];
-          for (size_t i = 0; i < H; ++i) sh += hp[i] * (m ? m[i] : F(1)) * U[i * G + j];
-          xp[g] = sx, hq[g] = sh;
+          xp[g] = add_column_dot(bi[j], xt, W, E, G, j);
+          hq[g] = add_column_dot(br[j], hp, U, H, G, j, m);
         }
         const F z = sigmoid(xp[0] + hq[0]), r = sigmoid(xp[1] + hq[1]);
         const F nc = std::tanh(xp[2] + r * hq[2]);
@@ -46,7 +37,6 @@ void gru_forward(F* h_seq, F* /*c_seq*/, F* gates, F* /*scratch*/, const F* x, c
         h[k] = z * hp[k] + (F(1) - z) * nc;
       }
     }
-    prev = B + off;
     off += bt;
   }
 }
@@ -59,13 +49,13 @@ void gru_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh
   // carry: dL/dh_t from the later steps, per row. A row enters the backward walk at its last
   // step with a zero carry, and each row's update only reads its own entries.
   F* carry = scratch;
-  F* dxh = scratch + B * H;  // one row's input-side candidate gradient d(xh)
+  F* dproj = scratch + B * H;  // (3H): one row's [dz, dr, dn], the input projection's gradient
   for (size_t k = 0; k < B * H; ++k) carry[k] = F(0);
   size_t off = rnn_packed_rows(d);
   for (size_t t = d.T; t-- > 0;) {
     const size_t bt = rnn_rows(d, t);
     off -= bt;
-    const size_t prev = t == 0 ? 0 : B + off - rnn_rows(d, t - 1);
+    const size_t prev = rnn_prev_state_row(d, t, off);
     for (size_t n = 0; n < bt; ++n) {
       const F* a = gates + (off + n) * 4 * H;
       const F* hp = h_seq + (prev + n) * H;
@@ -78,45 +68,23 @@ void gru_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh
         const F z = a[k], r = a[H + k], nc = a[2 * H + k], hh = a[3 * H + k];
         const F dh = dhs[k] + c[k];
         const F dn = dh * (F(1) - z) * (F(1) - nc * nc);
-        dg[k] = dh * (hp[k] - nc) * z * (F(1) - z);
-        dg[H + k] = dn * hh * r * (F(1) - r);
+        dg[k] = dproj[k] = dh * (hp[k] - nc) * z * (F(1) - z);
+        dg[H + k] = dproj[H + k] = dn * hh * r * (F(1) - r);
         dg[2 * H + k] = dn * r;
-        dxh[k] = dn;
+        dproj[2 * H + k] = dn;
         c[k] = dh * z;  // the direct path h_t = z h_{t-1} + ...
       }
-      for (size_t i = 0; i < H; ++i) {
-        F s = F(0);
-        for (size_t j = 0; j < G; ++j) s += dg[j] * U[i * G + j];
-        const F mi = m ? m[i] : F(1);
-        c[i] += s * mi;
-        for (size_t j = 0; j < G; ++j) dU[i * G + j] += hp[i] * mi * dg[j];
-      }
-      for (size_t e = 0; e < E; ++e) {
-        for (size_t j = 0; j < 2 * H; ++j) dW[e * G + j] += xt[e] * dg[j];
-        for (size_t k = 0; k < H; ++k) dW[e * G + 2 * H + k] += xt[e] * dxh[k];
-      }
-      if (dx) {
-        for (size_t e = 0; e < E; ++e) {
-          F s = F(0);
-          for (size_t j = 0; j < 2 * H; ++j) s += dg[j] * W[e * G + j];
-          for (size_t k = 0; k < H; ++k) s += dxh[k] * W[e * G + 2 * H + k];
-          dx[(off + n) * E + e] += s;
-        }
-      }
-      for (size_t j = 0; j < 2 * H; ++j) db[j] += dg[j];
-      for (size_t k = 0; k < H; ++k) db[2 * H + k] += dxh[k];
+      add_recurrent_gradients(c, dU, hp, m, U, dg, H, G, /*add=*/true);
+      add_input_gradients(dx ? dx + (off + n) * E : nullptr, dW, xt, W, dproj, E, G);
+      for (size_t j = 0; j < G; ++j) db[j] += dproj[j];
       for (size_t j = 0; j < G; ++j) db[G + j] += dg[j];
     }
   }
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                                 \
-  template void gru_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, const F*, \
-                               RnnDims);                                                         \
-  template void gru_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*, const F*,  \
-                                const F*, const F*, const F*, const F*, RnnDims);
-SENTIMENT_INSTANTIATE(float)
-SENTIMENT_INSTANTIATE(double)
-#undef SENTIMENT_INSTANTIATE
+template RnnForward<float> gru_forward<float>;
+template RnnForward<double> gru_forward<double>;
+template RnnBackward<float> gru_backward<float>;
+template RnnBackward<double> gru_backward<double>;
 
 }  // namespace sentiment::kernels::ref

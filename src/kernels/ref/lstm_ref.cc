@@ -4,42 +4,27 @@
 #include <cmath>
 
 #include "kernels/lstm.h"
+#include "kernels/ref/rnn_ref.h"
 
 namespace sentiment::kernels::ref {
-namespace {
-
-template <typename F>
-F sigmoid(F v) {
-  return F(1) / (F(1) + std::exp(-v));
-}
-
-// Recurrent dropout factor of unit k of packed row n; 1 without a mask.
-template <typename F>
-F mask_at(const F* rmask, size_t n, size_t k, size_t H) {
-  return rmask ? rmask[n * H + k] : F(1);
-}
-
-}  // namespace
 
 template <typename F>
 void lstm_forward(F* h_seq, F* c_seq, F* gates, F* /*scratch*/, const F* x, const F* W, const F* U,
                   const F* b, const F* rmask, RnnDims d) noexcept {
   const size_t T = d.T, B = d.B, E = d.E, H = d.H, G = 4 * H;
   for (size_t k = 0; k < B * H; ++k) h_seq[k] = c_seq[k] = F(0);
-  size_t off = 0;       // first packed row of step t
-  size_t prev_off = 0;  // first state row of h_{t-1} in h_seq: the zero block for t = 0
+  size_t off = 0;  // first packed row of step t
   for (size_t t = 0; t < T; ++t) {
-    const size_t bt = rnn_rows(d, t);
+    const size_t bt = rnn_rows(d, t), prev_off = rnn_prev_state_row(d, t, off);
     for (size_t n = 0; n < bt; ++n) {
       const F* xt = x + (off + n) * E;
       const F* hp = h_seq + (prev_off + n) * H;
       const F* cp = c_seq + (prev_off + n) * H;
+      const F* m = rmask ? rmask + n * H : nullptr;
       F* z = gates + (off + n) * G;
       for (size_t j = 0; j < G; ++j) {
-        F s = b[j];
-        for (size_t e = 0; e < E; ++e) s += xt[e] * W[e * G + j];
-        for (size_t k = 0; k < H; ++k) s += hp[k] * mask_at(rmask, n, k, H) * U[k * G + j];
-        z[j] = s;
+        const F s = add_column_dot(b[j], xt, W, E, G, j);
+        z[j] = add_column_dot(s, hp, U, H, G, j, m);
       }
       F* hn = h_seq + (B + off + n) * H;
       F* cn = c_seq + (B + off + n) * H;
@@ -51,7 +36,6 @@ void lstm_forward(F* h_seq, F* c_seq, F* gates, F* /*scratch*/, const F* x, cons
         hn[k] = o * std::tanh(cn[k]);
       }
     }
-    prev_off = B + off;
     off += bt;
   }
 }
@@ -68,7 +52,7 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
     const size_t bt = rnn_rows(d, t);
     const size_t b_next = t + 1 < T ? rnn_rows(d, t + 1) : 0;
     off -= bt;
-    const size_t prev_off = t == 0 ? 0 : B + off - rnn_rows(d, t - 1);
+    const size_t prev_off = rnn_prev_state_row(d, t, off);
     for (size_t n = 0; n < bt; ++n) {
       // Rows without a step t+1 end here: nothing flows back into them from later steps.
       if (n >= b_next)
@@ -95,36 +79,17 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
       const F* dz = dgates + (off + n) * G;
       const F* hp = h_seq + (prev_off + n) * H;
       const F* xt = x + (off + n) * E;
-      for (size_t k = 0; k < H; ++k) {
-        F s = F(0);
-        for (size_t j = 0; j < G; ++j) s += dz[j] * U[k * G + j];
-        dh_rec[n * H + k] = s * mask_at(rmask, n, k, H);
-      }
-      if (dx) {
-        for (size_t e = 0; e < E; ++e) {
-          F s = F(0);
-          for (size_t j = 0; j < G; ++j) s += dz[j] * W[e * G + j];
-          dx[(off + n) * E + e] += s;
-        }
-      }
-      for (size_t k = 0; k < H; ++k) {
-        const F hm = hp[k] * mask_at(rmask, n, k, H);
-        for (size_t j = 0; j < G; ++j) dU[k * G + j] += hm * dz[j];
-      }
-      for (size_t e = 0; e < E; ++e)
-        for (size_t j = 0; j < G; ++j) dW[e * G + j] += xt[e] * dz[j];
+      const F* m = rmask ? rmask + n * H : nullptr;
+      add_recurrent_gradients(dh_rec + n * H, dU, hp, m, U, dz, H, G, /*add=*/false);
+      add_input_gradients(dx ? dx + (off + n) * E : nullptr, dW, xt, W, dz, E, G);
       for (size_t j = 0; j < G; ++j) db[j] += dz[j];
     }
   }
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                                  \
-  template void lstm_forward<F>(F*, F*, F*, F*, const F*, const F*, const F*, const F*, const F*, \
-                                RnnDims);                                                         \
-  template void lstm_backward<F>(F*, F*, F*, F*, F*, F*, const F*, const F*, const F*, const F*,  \
-                                 const F*, const F*, const F*, const F*, RnnDims);
-SENTIMENT_INSTANTIATE(float)
-SENTIMENT_INSTANTIATE(double)
-#undef SENTIMENT_INSTANTIATE
+template RnnForward<float> lstm_forward<float>;
+template RnnForward<double> lstm_forward<double>;
+template RnnBackward<float> lstm_backward<float>;
+template RnnBackward<double> lstm_backward<double>;
 
 }  // namespace sentiment::kernels::ref
