@@ -16,6 +16,7 @@ if [ -z "${IMDB_DATA:-}" ] && [ -f ../shared/data/imdb/aclImdb_labeled.tar.gz ];
 fi
 export IMDB_DATA="${IMDB_DATA:-}"
 
-cmake --preset "$preset" >/dev/null
+# Tests explicitly on: run.sh configures the same build folder with them off.
+cmake --preset "$preset" -DSENTIMENT_BUILD_TESTS=ON >/dev/null
 cmake --build --preset "$preset"
 ctest --preset "$preset" -j "$(nproc)"
