@@ -190,6 +190,16 @@ TEST(Cli, PrintConfigMergesFileAndFlags) {
   expect_error(run("train --config " + (dir / "missing.json").string()), "missing.json");
 }
 
+// The documented best recipe stays a valid config file.
+TEST(Cli, ShippedConfigsParse) {
+  const Result r =
+      run("train --config " SENTIMENT_SOURCE_DIR "/configs/imdb-best.json --print-config");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["model"]["mask_zero"], true);
+  EXPECT_EQ(j["model"]["layers"][0]["bidirectional"], true);
+}
+
 // Any labelled corpus: three classes from CSV train with softmax, `test` reports every
 // class, and `predict` names the classes.
 TEST(Cli, TrainsAndTestsAThreeClassCsvCorpus) {
