@@ -50,7 +50,7 @@ class Reader {
     if (n > kMaxFloats) throw Error("checkpoint " + name_ + ": absurd size of " + what);
     const std::string_view d = take(n * sizeof(float), what);
     std::vector<float> v(n);
-    std::memcpy(v.data(), d.data(), d.size());
+    if (n > 0) std::memcpy(v.data(), d.data(), d.size());
     return v;
   }
   size_t pos() const { return pos_; }
