@@ -9,6 +9,7 @@
 
 #include "core/thread_pool.h"
 #include "data/imdb.h"
+#include "data/labelled_text.h"
 
 namespace sentiment::cli {
 
@@ -19,6 +20,11 @@ std::unique_ptr<ThreadPool> make_pool(int threads);
 // --data handling shared by train and test: locate (explicit path, $IMDB_DATA, ./data,
 // ../shared, cache, download) and read.
 std::filesystem::path find_imdb(const std::string& explicit_path, bool allow_download);
+
+// The corpus flags shared by train and test (--format, --text-column, --label-column,
+// --no-header) as reader options.
+data::TextReadOptions text_read_options(const std::string& format, const std::string& text_column,
+                                        const std::string& label_column, bool header);
 
 double seconds_since(std::chrono::steady_clock::time_point t);
 

@@ -52,11 +52,7 @@ int run_test(const TestOptions& o) {
     }
     source = data_path.string() + " (test split)";
   } else {
-    data::TextReadOptions ro;
-    ro.format = data::parse_text_format(o.format);
-    ro.text_column = o.text_column;
-    ro.label_column = o.label_column;
-    ro.header = o.header;
+    data::TextReadOptions ro = text_read_options(o.format, o.text_column, o.label_column, o.header);
     ro.classes = c.labels();
     data::LabelledTexts t = data::read_labelled_texts(o.corpus, ro);
     owned = std::move(t.texts);

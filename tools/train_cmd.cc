@@ -131,11 +131,7 @@ LoadedData load_data(const RunConfig& rc, bool allow_download) {
     out.labels = {"negative", "positive"};
     out.source = path.string();
   } else {
-    data::TextReadOptions ro;
-    ro.format = data::parse_text_format(d.format);
-    ro.text_column = d.text_column;
-    ro.label_column = d.label_column;
-    ro.header = d.header;
+    data::TextReadOptions ro = text_read_options(d.format, d.text_column, d.label_column, d.header);
     auto to_reviews = [](data::LabelledTexts&& texts, std::vector<data::Review>& into) {
       for (size_t k = 0; k < texts.texts.size(); ++k)
         into.push_back({std::move(texts.texts[k]), texts.labels[k], 0, texts.sources[k]});
