@@ -103,8 +103,14 @@ std::string describe(const ModelConfig& m) {
   }
   if (m.pooling != Pooling::kLast) s += std::string(" -> ") + to_string(m.pooling) + " pooling";
   if (m.dropout > 0.0f) s += " -> Dropout(" + std::to_string(m.dropout).substr(0, 4) + ")";
-  s += m.num_classes == 2 ? " -> Dense(1, sigmoid)"
-                          : " -> Dense(" + std::to_string(m.num_classes) + ", softmax)";
+  const std::string out = m.num_classes == 2
+                              ? " -> Dense(1, sigmoid)"
+                              : " -> Dense(" + std::to_string(m.num_classes) + ", softmax)";
+  s += out;
+  if (m.ngrams.enabled())
+    s += "; averaged with NgramBag(order " + std::to_string(m.ngrams.order) + ", " +
+         (m.ngrams.order >= 2 ? std::to_string(m.ngrams.buckets) + " buckets, " : "") + "dim " +
+         std::to_string(m.ngrams.dim) + ")" + out;
   return s;
 }
 
@@ -431,6 +437,22 @@ Command add_train_command(CLI::App& app) {
            ->check(CLI::Range(0.0, 0.99))
            ->capture_default_str(),
        [p](RunConfig& c) { c.model.dropout = p->flags.model.dropout; });
+  over(cmd->add_option("--ngrams", f.model.ngrams.order,
+                       "Add an n-gram head beside the recurrent layers, averaged with them: the "
+                       "mean embedding of every word and n-gram of up to this many words into its "
+                       "own output layer, trained on its own loss (0 = none)")
+           ->check(CLI::Range(0, 5))
+           ->capture_default_str(),
+       [p](RunConfig& c) { c.model.ngrams.order = p->flags.model.ngrams.order; });
+  over(cmd->add_option("--ngram-buckets", f.model.ngrams.buckets,
+                       "Hash buckets for n-grams of two or more words")
+           ->check(CLI::Range(0, 1 << 26))
+           ->capture_default_str(),
+       [p](RunConfig& c) { c.model.ngrams.buckets = p->flags.model.ngrams.buckets; });
+  over(cmd->add_option("--ngram-dim", f.model.ngrams.dim, "Embedding size of the n-gram bag")
+           ->check(CLI::Range(0, 4096))
+           ->capture_default_str(),
+       [p](RunConfig& c) { c.model.ngrams.dim = p->flags.model.ngrams.dim; });
 
   // Training.
   TrainConfig& t = f.train;

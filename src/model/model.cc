@@ -279,7 +279,70 @@ void pool_backward(const ModelConfig& cfg, const ShardCache& c, std::vector<floa
   apply_pooling(cfg.pooling, W, last, max, mean);
 }
 
+// Lists each sorted row's n-gram table rows: every run of non-padding tokens contributes its
+// words and its n-grams of 2..order consecutive words.
+void collect_ngrams(const ModelConfig& cfg, ShardCache& c, const int32_t* tokens, size_t stride) {
+  const NgramConfig& ng = cfg.ngrams;
+  c.ngram_ids.clear();
+  c.ngram_offsets.assign(c.B + 1, 0);
+  for (size_t j = 0; j < c.B; ++j) {
+    const int32_t* row = tokens + c.order[j] * stride;
+    size_t run = 0;  // non-padding tokens ending at k
+    for (size_t k = 0; k < c.T; ++k) {
+      if (row[k] == 0) {
+        run = 0;
+        continue;
+      }
+      ++run;
+      for (size_t n = 1; n <= std::min(run, ng.order); ++n)
+        c.ngram_ids.push_back(
+            static_cast<uint32_t>(ngram_bucket(row + k + 1 - n, n, cfg.vocab_size, ng.buckets)));
+    }
+    c.ngram_offsets[j + 1] = c.ngram_ids.size();
+  }
+}
+
+// The n-gram head: each row's mean n-gram embedding, then its dense layer.
+void ngram_forward(const Model& model, ShardCache& c) {
+  const size_t D = model.config().ngrams.dim, O = model.config().outputs();
+  const float* table = model.param(model.ngram_view());
+  c.bag.assign(c.B * D, 0.0f);
+  for (size_t j = 0; j < c.B; ++j) {
+    const size_t begin = c.ngram_offsets[j], end = c.ngram_offsets[j + 1];
+    float* f = c.bag.data() + j * D;
+    if (begin == end) continue;
+    for (size_t i = begin; i < end; ++i) {
+      const float* e = table + static_cast<size_t>(c.ngram_ids[i]) * D;
+      for (size_t k = 0; k < D; ++k) f[k] += e[k];
+    }
+    const float inv = 1.0f / static_cast<float>(end - begin);
+    for (size_t k = 0; k < D; ++k) f[k] *= inv;
+  }
+  c.ngram_logits.resize(c.B * O);
+  const size_t v = model.ngram_view();
+  kernels::dense_forward(c.ngram_logits.data(), c.bag.data(), model.param(v + 1),
+                         model.param(v + 2), c.B, D, O);
+}
+
 }  // namespace
+
+size_t ngram_bucket(const int32_t* ids, size_t n, size_t vocab_size, size_t buckets) {
+  if (n == 1) return static_cast<size_t>(ids[0]);
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t k = 0; k < n; ++k) {
+    uint32_t id = static_cast<uint32_t>(ids[k]);
+    for (int b = 0; b < 4; ++b, id >>= 8) {
+      h ^= id & 0xffu;
+      h *= 0x100000001b3ull;
+    }
+  }
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  return vocab_size + static_cast<size_t>(h % buckets);
+}
 
 size_t ModelConfig::layer_width(size_t layer) const {
   return layers[layer].units * directions(layers[layer]);
@@ -323,6 +386,18 @@ void validate_model_config(const ModelConfig& c) {
     bad("dropout must be in [0, 1), got " + std::to_string(c.dropout));
   if (c.num_classes < 2 || c.num_classes > 100000)
     bad("num_classes must be in [2, 100000], got " + std::to_string(c.num_classes));
+  const NgramConfig& ng = c.ngrams;
+  if (ng.order > 5) bad("ngrams.order must be in [0, 5], got " + std::to_string(ng.order));
+  if (ng.enabled()) {
+    if (ng.dim == 0 || ng.dim > 4096)
+      bad("ngrams.dim must be in [1, 4096], got " + std::to_string(ng.dim));
+    if (ng.order >= 2 && (ng.buckets == 0 || ng.buckets > (size_t{1} << 26)))
+      bad("ngrams.buckets must be in [1, 2^26] for order " + std::to_string(ng.order) + ", got " +
+          std::to_string(ng.buckets));
+    if (ng.rows(c.vocab_size) * ng.dim > (size_t{1} << 30))
+      bad("the n-gram table of " + std::to_string(ng.rows(c.vocab_size)) + " x " +
+          std::to_string(ng.dim) + " floats exceeds 2^30");
+  }
 }
 
 const char* to_string(CellType cell) {
@@ -382,6 +457,11 @@ Model::Model(const ModelConfig& config) : config_(config) {
     views_.push_back(std::move(view));
   };
   add("embedding", {V, E});
+  if (config.ngrams.enabled()) {
+    add("ngrams", {config.ngrams.rows(V), config.ngrams.dim});
+    add("ngrams.kernel", {config.ngrams.dim, config.outputs()});
+    add("ngrams.bias", {config.outputs()});
+  }
   std::vector<size_t> counts(3, 0);
   for (size_t l = 0; l < config.layers.size(); ++l) {
     const auto& layer = config.layers[l];
@@ -430,6 +510,13 @@ void Model::initialize(Rng& rng) {
   glorot_uniform(view(dense_view()), config_.features(), config_.outputs(), rng);
   auto bias = view(dense_view() + 1);
   std::fill(bias.begin(), bias.end(), 0.0f);
+  // Drawn last, so adding an n-gram head leaves every other initial weight unchanged.
+  if (config_.ngrams.enabled()) {
+    for (auto& v : view(ngram_view())) v = static_cast<float>(rng.uniform(-0.05, 0.05));
+    glorot_uniform(view(ngram_view() + 1), config_.ngrams.dim, config_.outputs(), rng);
+    auto nbias = view(ngram_view() + 2);
+    std::fill(nbias.begin(), nbias.end(), 0.0f);
+  }
 }
 
 ProjectionTables input_projection_tables(const Model& model) {
@@ -460,6 +547,8 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
   c.B = B;
   c.T = T;
   pack_tokens(cfg, c, tokens, token_stride, any_bi);
+  if (cfg.ngrams.enabled()) collect_ngrams(cfg, c, tokens, token_stride);
+  c.dhead_logits.clear();
   const size_t N = c.packed_rows, A = c.active;
   Rng rng(c.dropout_seed);
   const bool use_table = projection && !projection->empty() && !c.training;
@@ -545,19 +634,51 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
   kernels::dense_forward(c.sorted_logits.data(), c.features.data(), model.param(model.dense_view()),
                          model.param(model.dense_view() + 1), B, F, O);
   c.logits.resize(B * O);
-  for (size_t j = 0; j < B; ++j)
-    std::copy_n(c.sorted_logits.data() + j * O, O, c.logits.data() + c.order[j] * O);
+  if (!cfg.ngrams.enabled()) {
+    c.head_logits.clear();
+    for (size_t j = 0; j < B; ++j)
+      std::copy_n(c.sorted_logits.data() + j * O, O, c.logits.data() + c.order[j] * O);
+    return;
+  }
+  ngram_forward(model, c);
+  c.head_logits.resize(2 * B * O);
+  for (size_t j = 0; j < B; ++j) {
+    const float* a = c.sorted_logits.data() + j * O;
+    const float* b = c.ngram_logits.data() + j * O;
+    const size_t row = c.order[j] * O;
+    for (size_t k = 0; k < O; ++k) {
+      c.head_logits[row + k] = a[k];
+      c.head_logits[B * O + row + k] = b[k];
+      c.logits[row + k] = 0.5f * (a[k] + b[k]);
+    }
+  }
 }
 
 void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
   const auto& cfg = model.config();
   const size_t B = c.B, L = cfg.layers.size(), O = cfg.outputs(), F = cfg.features();
   const size_t N = c.packed_rows, A = c.active;
-  const size_t base = model.embedding_size();
+  const size_t base = model.sparse_size();
   auto grad = [&](size_t view) { return grad_dense + model.views()[view].offset - base; };
   c.dsorted_logits.resize(B * O);
-  for (size_t j = 0; j < B; ++j)
-    std::copy_n(c.dlogits.data() + c.order[j] * O, O, c.dsorted_logits.data() + j * O);
+  if (cfg.ngrams.enabled()) {
+    // Each head's gradient: its own loss's, or half the mean's.
+    const bool own = c.dhead_logits.size() == 2 * B * O;
+    std::vector<float> dngram(B * O);
+    for (size_t j = 0; j < B; ++j)
+      for (size_t k = 0; k < O; ++k) {
+        const size_t row = c.order[j] * O + k;
+        c.dsorted_logits[j * O + k] = own ? c.dhead_logits[row] : 0.5f * c.dlogits[row];
+        dngram[j * O + k] = own ? c.dhead_logits[B * O + row] : 0.5f * c.dlogits[row];
+      }
+    const size_t v = model.ngram_view(), D = cfg.ngrams.dim;
+    c.dbag.assign(B * D, 0.0f);
+    kernels::dense_backward(c.dbag.data(), grad(v + 1), grad(v + 2), dngram.data(), c.bag.data(),
+                            model.param(v + 1), B, D, O);
+  } else {
+    for (size_t j = 0; j < B; ++j)
+      std::copy_n(c.dlogits.data() + c.order[j] * O, O, c.dsorted_logits.data() + j * O);
+  }
   c.dfeatures.assign(B * F, 0.0f);
   const size_t dv = model.dense_view();
   kernels::dense_backward(c.dfeatures.data(), grad(dv), grad(dv + 1), c.dsorted_logits.data(),
@@ -605,13 +726,28 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
   }
 }
 
-void model_embedding_backward(const Model& model, const ShardCache& c, float* grad_embedding) {
-  const size_t E = model.config().embedding_dim;
-  if (c.dembedded.empty()) return;
-  for (size_t p = 0; p < c.packed_rows; ++p) {
-    float* g = grad_embedding + static_cast<size_t>(c.tokens[p]) * E;
-    const float* d = c.dembedded.data() + p * E;
-    for (size_t k = 0; k < E; ++k) g[k] += d[k];
+void model_embedding_backward(const Model& model, const ShardCache& c, float* grad_sparse) {
+  const auto& cfg = model.config();
+  const size_t E = cfg.embedding_dim;
+  if (!c.dembedded.empty())
+    for (size_t p = 0; p < c.packed_rows; ++p) {
+      float* g = grad_sparse + static_cast<size_t>(c.tokens[p]) * E;
+      const float* d = c.dembedded.data() + p * E;
+      for (size_t k = 0; k < E; ++k) g[k] += d[k];
+    }
+  if (!cfg.ngrams.enabled()) return;
+  // Each of a row's n-grams gets the bag's gradient over the row's n-gram count.
+  const size_t D = cfg.ngrams.dim;
+  float* table = grad_sparse + model.views()[model.ngram_view()].offset;
+  for (size_t j = 0; j < c.B; ++j) {
+    const size_t begin = c.ngram_offsets[j], end = c.ngram_offsets[j + 1];
+    if (begin == end) continue;
+    const float inv = 1.0f / static_cast<float>(end - begin);
+    const float* d = c.dbag.data() + j * D;
+    for (size_t i = begin; i < end; ++i) {
+      float* g = table + static_cast<size_t>(c.ngram_ids[i]) * D;
+      for (size_t k = 0; k < D; ++k) g[k] += d[k] * inv;
+    }
   }
 }
 

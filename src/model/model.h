@@ -2,6 +2,10 @@
 // (LSTM, GRU or SimpleRNN, each optionally bidirectional, with input and recurrent dropout)
 // -> pooling over time (last state, max, mean, or max and mean) -> optional dropout ->
 // Dense(1, sigmoid) for two classes or Dense(K, softmax) for K > 2.
+// Optionally an n-gram head runs beside the recurrent stack: the mean of one embedding per
+// word and per hashed n-gram of 2..order consecutive words, into its own Dense(O) (a
+// fastText classifier). The model's logits are then the mean of the two heads' logits, and
+// training gives each head its own loss, so the two learn as the members of an ensemble.
 // All parameters live in one flat float buffer with named views, embedding first, so the
 // optimizer, gradient reduction and saving are single loops over one array.
 //
@@ -35,6 +39,25 @@ struct RecurrentLayerConfig {
   float recurrent_dropout = 0.0f;  // on h_{t-1} where it meets U, one mask per sequence
 };
 
+// The n-gram head. Its table has vocab_size rows for single words, then `buckets` rows that
+// longer n-grams are hashed into (ngram_bucket). Padding (token 0) is never part of an n-gram,
+// so the bag ignores where and how a text was padded.
+struct NgramConfig {
+  size_t order = 0;                  // 0: no n-gram head; 1: words; 2: words and bigrams; ...
+  size_t buckets = size_t{1} << 20;  // hash buckets for n-grams of 2 or more words
+  size_t dim = 16;                   // embedding width D
+
+  bool enabled() const { return order > 0; }
+  size_t rows(size_t vocab_size) const {
+    return order == 0 ? 0 : vocab_size + (order >= 2 ? buckets : 0);
+  }
+};
+
+// The table row of the n-gram of `n` words ids[0..n): ids[0] itself for one word, otherwise
+// vocab_size + (64-bit FNV-1a over the ids as 32-bit units, finalised by splitmix64) mod
+// buckets. Fixed for all time: trained tables depend on it.
+size_t ngram_bucket(const int32_t* ids, size_t n, size_t vocab_size, size_t buckets);
+
 struct ModelConfig {
   size_t vocab_size = 10000;  // V
   size_t embedding_dim = 64;  // E
@@ -43,6 +66,7 @@ struct ModelConfig {
   Pooling pooling = Pooling::kLast;
   float dropout = 0.0f;    // on the pooled features, before the output layer
   size_t num_classes = 2;  // 2: one sigmoid output; more: one softmax output per class
+  NgramConfig ngrams;      // off by default
 
   size_t outputs() const { return num_classes == 2 ? 1 : num_classes; }
   // Width of a layer's output sequence (H, or 2H when bidirectional).
@@ -69,7 +93,9 @@ struct ParamView {
   size_t size() const;
 };
 
-// Parameter layout (Keras names and shapes): embedding (V, E); per recurrent layer and
+// Parameter layout (Keras names and shapes): embedding (V, E); with an n-gram head
+// `ngrams` (V + buckets, D), `ngrams.kernel` (D, O) and `ngrams.bias` (O); per recurrent
+// layer and
 // direction `kernel` (E_l, G H), `recurrent_kernel` (H, G H), `bias` (see rnn_bias_size);
 // dense.kernel (F, O), dense.bias (O). The recipe's layer is named "lstm"; further layers
 // add "_1", "_2", ...; a bidirectional layer's directions are "<name>.forward" and
@@ -87,14 +113,20 @@ class Model {
   const std::vector<ParamView>& views() const { return views_; }
   std::span<float> params() { return params_; }
   std::span<const float> params() const { return params_; }
-  // Parameters after the embedding table: the dense part every batch shard updates fully.
   size_t embedding_size() const { return config_.vocab_size * config_.embedding_dim; }
+  // The embedding and n-gram tables, which a batch touches only row by row; the parameters
+  // after them are the dense part every batch shard updates fully.
+  size_t sparse_size() const {
+    return embedding_size() + config_.ngrams.rows(config_.vocab_size) * config_.ngrams.dim;
+  }
 
   const float* embedding() const { return params_.data(); }
   // View index of the kernel of layer l, direction dir (0 forward, 1 backward); the
   // recurrent kernel and bias follow it.
   size_t rnn_view(size_t layer, size_t dir) const { return rnn_views_[layer][dir]; }
   size_t dense_view() const { return views_.size() - 2; }
+  // View index of the n-gram table (only with an n-gram head); its kernel and bias follow.
+  size_t ngram_view() const { return 1; }
   const float* param(size_t view) const { return params_.data() + views_[view].offset; }
 
  private:
@@ -132,6 +164,12 @@ struct ShardCache {
   bool ragged = false;           // lengths differ (batch_sizes used)
   std::vector<int32_t> tokens;   // (N) packed tokens
   std::vector<uint32_t> mirror;  // (N) packed index of the same row's mirrored step
+  // The n-gram head: sorted row j's table rows are ngram_ids[ngram_offsets[j] ..
+  // ngram_offsets[j + 1]); bag (B, D) their mean, dbag its gradient, ngram_logits (B, O)
+  // the head's logits, all in sorted order.
+  std::vector<uint32_t> ngram_ids;
+  std::vector<size_t> ngram_offsets;
+  std::vector<float> bag, dbag, ngram_logits;
 
   std::vector<std::vector<DirectionCache>> layers;       // [layer][direction]
   std::vector<std::vector<float>> outputs;               // [layer] (N, layer width)
@@ -142,6 +180,10 @@ struct ShardCache {
   std::vector<uint32_t> argmax;                          // (B, F) max pooling's packed rows
   std::vector<float> sorted_logits, dsorted_logits;      // (B, O) sorted order
   std::vector<float> logits, dlogits;                    // (B, O) the caller's row order
+  // With an n-gram head, (2, B, O) in the caller's row order: the recurrent head's logits,
+  // then the n-gram head's (logits is their mean). Training sets dhead_logits to each
+  // head's own loss gradient; when it is empty, backward derives both from dlogits.
+  std::vector<float> head_logits, dhead_logits;
   std::vector<float> dy, scratch;
 };
 
@@ -159,14 +201,16 @@ ProjectionTables input_projection_tables(const Model& model);
 void model_forward(const Model& model, ShardCache& cache, const int32_t* tokens, size_t B, size_t T,
                    size_t token_stride, const ProjectionTables* projection = nullptr);
 
-// Backward from cache.dlogits (B, outputs) in the caller's row order. Accumulates the
-// gradients of everything after the embedding into grad_dense (size params().size() -
-// embedding_size(), same layout) and leaves the embedding rows' gradient in
-// cache.dembedded for model_embedding_backward.
+// Backward from cache.dlogits (B, outputs) in the caller's row order, or from
+// cache.dhead_logits when the model has an n-gram head and it is set. Accumulates the
+// gradients of everything after the embedding and n-gram tables into grad_dense (size
+// params().size() - sparse_size(), same layout) and leaves the gradients of the table rows
+// the shard used in the cache for model_embedding_backward.
 void model_backward(const Model& model, ShardCache& cache, float* grad_dense);
 
-// Scatter-adds the shard's embedding gradient into grad_embedding (V, E). Separate from
-// model_backward so shards can be reduced into one table in a fixed order.
-void model_embedding_backward(const Model& model, const ShardCache& cache, float* grad_embedding);
+// Scatter-adds the shard's embedding and n-gram table gradients into grad_sparse (the first
+// sparse_size() parameters' gradient). Separate from model_backward so shards can be
+// reduced into one table in a fixed order.
+void model_embedding_backward(const Model& model, const ShardCache& cache, float* grad_sparse);
 
 }  // namespace sentiment

@@ -36,18 +36,22 @@ nlohmann::ordered_json model_config_to_json(const ModelConfig& c) {
                       {"bidirectional", l.bidirectional},
                       {"dropout", l.dropout},
                       {"recurrent_dropout", l.recurrent_dropout}});
-  return {{"vocab_size", c.vocab_size},      {"embedding_dim", c.embedding_dim},
-          {"mask_zero", c.mask_zero},        {"layers", layers},
-          {"pooling", to_string(c.pooling)}, {"dropout", c.dropout},
-          {"num_classes", c.num_classes}};
+  nlohmann::ordered_json j = {{"vocab_size", c.vocab_size},      {"embedding_dim", c.embedding_dim},
+                              {"mask_zero", c.mask_zero},        {"layers", layers},
+                              {"pooling", to_string(c.pooling)}, {"dropout", c.dropout},
+                              {"num_classes", c.num_classes}};
+  // Only present when used, so models without it keep their exact earlier description.
+  if (c.ngrams.enabled())
+    j["ngrams"] = {{"order", c.ngrams.order}, {"buckets", c.ngrams.buckets}, {"dim", c.ngrams.dim}};
+  return j;
 }
 
 void model_config_from_json(const nlohmann::json& j, ModelConfig& c) {
   const std::string where = "model config";
-  json_check_keys(
-      j,
-      {"vocab_size", "embedding_dim", "mask_zero", "layers", "pooling", "dropout", "num_classes"},
-      where);
+  json_check_keys(j,
+                  {"vocab_size", "embedding_dim", "mask_zero", "layers", "pooling", "dropout",
+                   "num_classes", "ngrams"},
+                  where);
   json_read(j, "vocab_size", c.vocab_size, where);
   json_read(j, "embedding_dim", c.embedding_dim, where);
   json_read(j, "mask_zero", c.mask_zero, where);
@@ -79,6 +83,14 @@ void model_config_from_json(const nlohmann::json& j, ModelConfig& c) {
       json_read(layers[k], "recurrent_dropout", l.recurrent_dropout, lw);
       c.layers.push_back(l);
     }
+  }
+  if (j.contains("ngrams")) {
+    const std::string nw = where + ": ngrams";
+    const Json& ng = j.at("ngrams");
+    json_check_keys(ng, {"order", "buckets", "dim"}, nw);
+    json_read(ng, "order", c.ngrams.order, nw);
+    json_read(ng, "buckets", c.ngrams.buckets, nw);
+    json_read(ng, "dim", c.ngrams.dim, nw);
   }
   validate_model_config(c);
 }

@@ -219,7 +219,7 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
   const size_t n_train = split.train.size();
   const size_t steps = (n_train + config.batch_size - 1) / config.batch_size;
   const size_t max_shards = num_shards(config.batch_size);
-  const size_t dense_size = model.params().size() - model.embedding_size();
+  const size_t dense_size = model.params().size() - model.sparse_size();
   std::vector<size_t> lengths;
   if (config.bucket_by_length) {
     lengths.resize(data.n);
@@ -297,6 +297,14 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
         cache.dlogits.resize(rows * O);
         sums[s].loss = loss_and_gradient(cache.dlogits.data(), cache.logits.data(), labels, rows, K,
                                          scale, config.class_weights);
+        if (!cache.head_logits.empty()) {
+          // Two heads: each learns from its own loss; the reported loss is the mean's.
+          cache.dhead_logits.resize(2 * rows * O);
+          for (size_t h = 0; h < 2; ++h)
+            loss_and_gradient(cache.dhead_logits.data() + h * rows * O,
+                              cache.head_logits.data() + h * rows * O, labels, rows, K, scale,
+                              config.class_weights);
+        }
         sums[s].correct = count_correct(cache.logits.data(), labels, rows, K);
         std::fill(shard_grads[s].begin(), shard_grads[s].end(), 0.0f);
         model_backward(model, cache, shard_grads[s].data());
@@ -304,7 +312,7 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
       // Reduce in shard order: the embedding by scatter-adding each shard's input
       // gradient, the rest by summing the shard slots.
       std::fill(grad.begin(), grad.end(), 0.0f);
-      float* grad_rest = grad.data() + model.embedding_size();
+      float* grad_rest = grad.data() + model.sparse_size();
       for (size_t s = 0; s < shards; ++s) {
         model_embedding_backward(model, caches[s], grad.data());
         const float* g = shard_grads[s].data();

@@ -112,6 +112,80 @@ TEST(ModelJson, RoundTripAndStrictKeys) {
   EXPECT_THROW(model_config_from_json(nlohmann::json{{"embedding_dim", "big"}}, back), Error);
 }
 
+TEST(ModelJson, NgramBagRoundTripAndChecks) {
+  ModelConfig cfg = stack(CellType::kGru, true, Pooling::kMaxMean, 1, true);
+  EXPECT_FALSE(model_config_to_json(cfg).contains("ngrams"));
+  cfg.ngrams = {2, 1000, 8};
+  const auto j = model_config_to_json(cfg);
+  ASSERT_TRUE(j.contains("ngrams"));
+  ModelConfig back;
+  model_config_from_json(nlohmann::json::parse(j.dump()), back);
+  EXPECT_EQ(back.ngrams.order, 2u);
+  EXPECT_EQ(back.ngrams.buckets, 1000u);
+  EXPECT_EQ(back.ngrams.dim, 8u);
+  EXPECT_THROW(model_config_from_json(nlohmann::json{{"ngrams", {{"size", 3}}}}, back), Error);
+  EXPECT_THROW(model_config_from_json(nlohmann::json{{"ngrams", {{"order", 6}}}}, back), Error);
+  EXPECT_THROW(model_config_from_json(nlohmann::json{{"ngrams", {{"order", 2}, {"dim", 0}}}}, back),
+               Error);
+  EXPECT_THROW(
+      model_config_from_json(nlohmann::json{{"ngrams", {{"order", 2}, {"buckets", 0}}}}, back),
+      Error);
+  // Single words need no buckets.
+  ModelConfig words;
+  model_config_from_json(nlohmann::json{{"ngrams", {{"order", 1}, {"buckets", 0}}}}, words);
+  EXPECT_EQ(Model(words).views()[1].shape, (std::vector<size_t>{words.vocab_size, 16}));
+}
+
+// The table and its dense layer sit right after the embedding.
+TEST(Model, NgramHeadLayout) {
+  ModelConfig cfg = stack(CellType::kLstm, false, Pooling::kMaxMean, 1, true, 3);
+  cfg.ngrams = {3, 50, 5};
+  const Model model(cfg);
+  const auto& v = model.views();
+  EXPECT_EQ(v[model.ngram_view()].name, "ngrams");
+  EXPECT_EQ(v[model.ngram_view()].shape, (std::vector<size_t>{12 + 50, 5}));
+  EXPECT_EQ(v[model.ngram_view()].offset, model.embedding_size());
+  EXPECT_EQ(model.sparse_size(), 12 * 3 + 62 * 5u);
+  EXPECT_EQ(v[model.ngram_view() + 1].name, "ngrams.kernel");
+  EXPECT_EQ(v[model.ngram_view() + 1].shape, (std::vector<size_t>{5, 3}));
+  EXPECT_EQ(v[model.ngram_view() + 1].offset, model.sparse_size());
+  EXPECT_EQ(v[model.ngram_view() + 2].shape, (std::vector<size_t>{3}));
+  EXPECT_EQ(v[model.rnn_view(0, 0)].offset, model.sparse_size() + 5 * 3 + 3);
+  EXPECT_EQ(v[model.dense_view()].shape, (std::vector<size_t>{8, 3}));
+  // Initialisation draws the head last: the other weights are those of the model without it.
+  Model with(cfg), without(stack(CellType::kLstm, false, Pooling::kMaxMean, 1, true, 3));
+  Rng a(3), b(3);
+  with.initialize(a);
+  without.initialize(b);
+  EXPECT_TRUE(
+      std::equal(without.params().begin(), without.params().begin() + 36, with.params().begin()));
+  EXPECT_TRUE(
+      std::equal(without.params().begin() + 36, without.params().end(),
+                 with.params().begin() + static_cast<ptrdiff_t>(v[model.rnn_view(0, 0)].offset)));
+  const float* table = with.param(with.ngram_view());
+  EXPECT_TRUE(std::all_of(table, table + 62 * 5, [](float x) { return std::abs(x) <= 0.05f; }));
+  EXPECT_NE(table[0], table[1]);
+}
+
+// The hash is part of every trained table, so it is pinned to values computed by an
+// independent implementation of its definition (FNV-1a over little-endian 32-bit ids, then
+// the splitmix64 finaliser).
+TEST(NgramBucket, StableDefinition) {
+  const int32_t ab[] = {1, 4}, ba[] = {4, 1}, triple[] = {7, 7, 9}, big[] = {300, 70000};
+  EXPECT_EQ(ngram_bucket(ab, 1, 5000, 262144), 1u);
+  EXPECT_EQ(ngram_bucket(ab, 2, 5000, 262144), 229161u);
+  EXPECT_EQ(ngram_bucket(ba, 2, 5000, 262144), 6063u);
+  EXPECT_EQ(ngram_bucket(triple, 3, 12, 1000003), 5240u);
+  EXPECT_EQ(ngram_bucket(big, 2, 10, 97), 84u);
+  for (int32_t a = 0; a < 50; ++a)
+    for (int32_t b = 0; b < 50; ++b) {
+      const int32_t ids[] = {a, b};
+      const size_t k = ngram_bucket(ids, 2, 100, 7);
+      EXPECT_GE(k, 100u);
+      EXPECT_LT(k, 107u);
+    }
+}
+
 // Fills every parameter with larger values than the initialisers give, so every gate and
 // path is exercised.
 Model random_model(const ModelConfig& cfg, uint64_t seed, double scale = 0.6) {
@@ -204,6 +278,47 @@ TEST(ModelMasking, PaddedRowEqualsTheRowAlone) {
   }
 }
 
+// The n-gram head ignores padding, so pre- and post-padding agree; its logits are its dense
+// layer over the mean of the row's n-gram rows; the model's logits are the heads' mean.
+TEST(ModelNgrams, HeadIsDenseOverTheMeanOfTheRowsNgrams) {
+  ModelConfig cfg = stack(CellType::kGru, true, Pooling::kMax, 1, true, 3);
+  cfg.ngrams = {3, 5, 2};
+  const PaddedRows rows = padded_rows(kRows, 8);
+  const Model model = random_model(cfg, 9);
+  EXPECT_EQ(forward_logits(model, rows.pre, rows.B, rows.T),
+            forward_logits(model, rows.post, rows.B, rows.T));
+  ShardCache cache;
+  model_forward(model, cache, rows.pre.data(), rows.B, rows.T, rows.T);
+  const size_t O = cfg.outputs(), B = rows.B;
+  ASSERT_EQ(cache.head_logits.size(), 2 * B * O);
+  const float* kernel = model.param(model.ngram_view() + 1);
+  const float* bias = model.param(model.ngram_view() + 2);
+  const float* table = model.param(model.ngram_view());
+  const float* head = cache.head_logits.data() + B * O;
+  for (size_t k = 0; k < B * O; ++k)
+    EXPECT_FLOAT_EQ(cache.logits[k], 0.5f * (cache.head_logits[k] + head[k]));
+  EXPECT_NE(cache.head_logits[0], head[0]);
+  for (size_t n = 0; n < kRows.size(); ++n) {
+    const auto& r = kRows[n];
+    std::vector<double> bag(2, 0.0);
+    size_t count = 0;
+    for (size_t k = 0; k < r.size(); ++k)
+      for (size_t len = 1; len <= std::min<size_t>(3, k + 1); ++len) {
+        const size_t row = ngram_bucket(r.data() + k + 1 - len, len, 12, 5);
+        for (size_t d = 0; d < 2; ++d) bag[d] += table[row * 2 + d];
+        ++count;
+      }
+    size_t expected = 0;  // L words, L - 1 bigrams, L - 2 trigrams
+    for (size_t len = 1; len <= 3; ++len) expected += r.size() >= len ? r.size() - len + 1 : 0;
+    EXPECT_EQ(count, expected);
+    for (size_t o = 0; o < O; ++o) {
+      double z = bias[o];
+      for (size_t d = 0; d < 2 && count > 0; ++d) z += bag[d] / double(count) * kernel[d * O + o];
+      EXPECT_NEAR(head[n * O + o], z, 1e-5) << "row " << n;
+    }
+  }
+}
+
 // An all-padding row has no steps: its features are zero, so its logits are the bias.
 TEST(ModelMasking, EmptyRowGivesTheBias) {
   const Model model = random_model(stack(CellType::kLstm, true, Pooling::kMean, 1, true), 4);
@@ -247,12 +362,12 @@ TEST(ModelInference, ClassProbabilities) {
 }
 
 // Summed loss over the shard: BCE for one output, softmax cross-entropy for more.
-double shard_loss(const ShardCache& c, const std::vector<float>& y, size_t O, float* dlogits) {
+double logits_loss(const float* logits, const std::vector<float>& y, size_t O, float* dlogits) {
   const size_t B = y.size();
-  if (O == 1) return kernels::bce_with_logits<float>(dlogits, c.logits.data(), y.data(), B, 1.0f);
+  if (O == 1) return kernels::bce_with_logits<float>(dlogits, logits, y.data(), B, 1.0f);
   double total = 0.0;
   for (size_t n = 0; n < B; ++n) {
-    const float* z = c.logits.data() + n * O;
+    const float* z = logits + n * O;
     double s = 0.0;
     for (size_t k = 0; k < O; ++k) s += std::exp(double(z[k]));
     const auto yk = static_cast<size_t>(y[n]);
@@ -264,13 +379,26 @@ double shard_loss(const ShardCache& c, const std::vector<float>& y, size_t O, fl
   return total;
 }
 
+// The loss of the model's logits or, with heads, the sum of each head's loss (as training
+// has it); the gradient goes to dlogits or dhead_logits.
+double shard_loss(ShardCache& c, const std::vector<float>& y, size_t O, bool heads, bool grad) {
+  if (!heads) {
+    c.dlogits.resize(c.logits.size());
+    return logits_loss(c.logits.data(), y, O, grad ? c.dlogits.data() : nullptr);
+  }
+  const size_t n = y.size() * O;
+  c.dhead_logits.resize(2 * n);
+  return logits_loss(c.head_logits.data(), y, O, grad ? c.dhead_logits.data() : nullptr) +
+         logits_loss(c.head_logits.data() + n, y, O, grad ? c.dhead_logits.data() + n : nullptr);
+}
+
 // Float model, so the central difference uses a larger step (3e-3: small enough that max
 // pooling's arg max rarely switches inside it, large enough for float rounding). Correct
 // gradients measure 2e-5 to 3e-4 relative error here, any wrong term order 1, so 2e-3
 // separates them. Covers the embedding, every recurrent layer and direction, pooling,
 // masking, dropout and the dense layer.
 void check_gradient(const ModelConfig& cfg, const std::vector<int32_t>& tokens, size_t B, size_t T,
-                    const std::string& what) {
+                    const std::string& what, bool heads = false) {
   Model model = random_model(cfg, 5, 0.8);
   const size_t O = cfg.outputs();
   std::vector<float> y(B);
@@ -280,13 +408,12 @@ void check_gradient(const ModelConfig& cfg, const std::vector<int32_t>& tokens, 
   cache.dropout_seed = 77;  // the same masks at every evaluation
   auto loss = [&] {
     model_forward(model, cache, tokens.data(), B, T, T);
-    return shard_loss(cache, y, O, nullptr);
+    return shard_loss(cache, y, O, heads, false);
   };
   loss();
-  cache.dlogits.resize(B * O);
-  shard_loss(cache, y, O, cache.dlogits.data());
+  shard_loss(cache, y, O, heads, true);
   std::vector<float> grad(model.params().size(), 0.0f);
-  model_backward(model, cache, grad.data() + model.embedding_size());
+  model_backward(model, cache, grad.data() + model.sparse_size());
   model_embedding_backward(model, cache, grad.data());
   double diff = 0, sum = 0;
   auto params = model.params();
@@ -317,6 +444,27 @@ TEST(ModelGradient, EveryLayerCombinationMatchesFiniteDifferences) {
     for (bool mask : {false, true})
       check_gradient(stack(v.cell, v.bi, v.pooling, v.layers, mask, v.classes), rows.pre, rows.B,
                      rows.T, variant_name(v) + (mask ? " masked" : ""));
+}
+
+// The n-gram head (table, kernel, bias) beside masked and unmasked recurrent layers, with a
+// padding token inside a row (which splits its n-grams): through the mean of the heads, and
+// with each head's own loss as training uses it.
+TEST(ModelGradient, NgramHeadMatchesFiniteDifferences) {
+  PaddedRows rows = padded_rows({{1, 4, 5, 11}, {3}, {1, 7, 7, 9, 2}, {}, {4, 4, 4}}, 6);
+  rows.pre[4 * 6 + 4] = 0;  // row 4: 4 0 4
+  for (bool mask : {false, true})
+    for (size_t classes : {2, 3})
+      for (bool heads : {false, true}) {
+        // Mean pooling: max pooling's arg max can switch inside the finite difference's step
+        // where the all-padding row's steps repeat one input.
+        ModelConfig cfg = stack(CellType::kGru, true, Pooling::kMean, 1, mask, classes);
+        cfg.ngrams = {3, 4, 2};
+        cfg.dropout = 0.3f;
+        check_gradient(cfg, rows.pre, rows.B, rows.T,
+                       "ngrams" + std::string(mask ? " masked" : "") +
+                           " K=" + std::to_string(classes) + (heads ? " head losses" : ""),
+                       heads);
+      }
 }
 
 TEST(ModelGradient, DropoutMatchesFiniteDifferences) {
