@@ -453,6 +453,9 @@ Command add_train_command(CLI::App& app) {
            ->check(CLI::Range(0, 4096))
            ->capture_default_str(),
        [p](RunConfig& c) { c.model.ngrams.dim = p->flags.model.ngrams.dim; });
+  over(cmd->add_flag("--ngram-binary", f.model.ngrams.binary,
+                     "Count each distinct n-gram once per text in the n-gram head's mean"),
+       [p](RunConfig& c) { c.model.ngrams.binary = p->flags.model.ngrams.binary; });
 
   // Training.
   TrainConfig& t = f.train;

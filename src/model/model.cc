@@ -298,6 +298,11 @@ void collect_ngrams(const ModelConfig& cfg, ShardCache& c, const int32_t* tokens
         c.ngram_ids.push_back(
             static_cast<uint32_t>(ngram_bucket(row + k + 1 - n, n, cfg.vocab_size, ng.buckets)));
     }
+    if (ng.binary) {
+      const auto first = c.ngram_ids.begin() + static_cast<ptrdiff_t>(c.ngram_offsets[j]);
+      std::sort(first, c.ngram_ids.end());
+      c.ngram_ids.erase(std::unique(first, c.ngram_ids.end()), c.ngram_ids.end());
+    }
     c.ngram_offsets[j + 1] = c.ngram_ids.size();
   }
 }

@@ -46,6 +46,7 @@ struct NgramConfig {
   size_t order = 0;                  // 0: no n-gram head; 1: words; 2: words and bigrams; ...
   size_t buckets = size_t{1} << 20;  // hash buckets for n-grams of 2 or more words
   size_t dim = 16;                   // embedding width D
+  bool binary = false;               // each distinct n-gram once per text, however often it occurs
 
   bool enabled() const { return order > 0; }
   size_t rows(size_t vocab_size) const {

@@ -42,7 +42,10 @@ nlohmann::ordered_json model_config_to_json(const ModelConfig& c) {
                               {"num_classes", c.num_classes}};
   // Only present when used, so models without it keep their exact earlier description.
   if (c.ngrams.enabled())
-    j["ngrams"] = {{"order", c.ngrams.order}, {"buckets", c.ngrams.buckets}, {"dim", c.ngrams.dim}};
+    j["ngrams"] = {{"order", c.ngrams.order},
+                   {"buckets", c.ngrams.buckets},
+                   {"dim", c.ngrams.dim},
+                   {"binary", c.ngrams.binary}};
   return j;
 }
 
@@ -87,7 +90,8 @@ void model_config_from_json(const nlohmann::json& j, ModelConfig& c) {
   if (j.contains("ngrams")) {
     const std::string nw = where + ": ngrams";
     const Json& ng = j.at("ngrams");
-    json_check_keys(ng, {"order", "buckets", "dim"}, nw);
+    json_check_keys(ng, {"order", "buckets", "dim", "binary"}, nw);
+    json_read(ng, "binary", c.ngrams.binary, nw);
     json_read(ng, "order", c.ngrams.order, nw);
     json_read(ng, "buckets", c.ngrams.buckets, nw);
     json_read(ng, "dim", c.ngrams.dim, nw);

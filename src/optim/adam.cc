@@ -14,9 +14,19 @@ Adam::Adam(const AdamConfig& config, size_t num_params)
     : config_(config), m_(num_params, 0.0f), v_(num_params, 0.0f) {}
 
 void Adam::step(std::span<float> params, std::span<const float> grad, ThreadPool* pool) {
+  const ParamRange all{0, params.size()};
+  step(params, grad, std::span<const ParamRange>(&all, 1), pool);
+}
+
+void Adam::step(std::span<float> params, std::span<const float> grad,
+                std::span<const ParamRange> ranges, ThreadPool* pool) {
   if (params.size() != m_.size() || grad.size() != m_.size())
     throw Error("adam: got " + std::to_string(params.size()) + " parameters and " +
                 std::to_string(grad.size()) + " gradients, expected " + std::to_string(m_.size()));
+  for (const ParamRange& r : ranges)
+    if (r.begin > r.end || r.end > m_.size())
+      throw Error("adam: range [" + std::to_string(r.begin) + ", " + std::to_string(r.end) +
+                  ") is outside the " + std::to_string(m_.size()) + " parameters");
   ++t_;
   const double t = static_cast<double>(t_);
   const double alpha = config_.learning_rate * std::sqrt(1.0 - std::pow(config_.beta2, t)) /
@@ -27,7 +37,6 @@ void Adam::step(std::span<float> params, std::span<const float> grad, ThreadPool
   const float* __restrict g = grad.data();
   float* __restrict m = m_.data();
   float* __restrict v = v_.data();
-  const size_t n = m_.size();
   auto update = [=](size_t begin, size_t end) {
     for (size_t k = begin; k < end; ++k) {
       m[k] = b1 * m[k] + (1.0f - b1) * g[k];
@@ -35,16 +44,32 @@ void Adam::step(std::span<float> params, std::span<const float> grad, ThreadPool
       p[k] -= a * m[k] / (std::sqrt(v[k]) + eps);
     }
   };
-  // The update is memory-bound (four arrays streamed once); chunks of 64K floats give each
-  // thread long runs while splitting the recipe's 673K parameters across cores.
+  // The update is memory-bound (four arrays streamed once). Work is cut into tasks of
+  // about 64K floats: long ranges split, short ones (embedding rows) grouped; each thread
+  // then gets long runs while the recipe's 673K parameters still spread across cores.
   constexpr size_t kChunk = 1 << 16;
-  const size_t chunks = (n + kChunk - 1) / kChunk;
-  if (pool == nullptr || pool->size() == 1 || chunks < 2) {
-    update(0, n);
+  std::vector<ParamRange> pieces;
+  std::vector<size_t> tasks{0};  // pieces[tasks[i] .. tasks[i + 1]) form task i
+  size_t filled = 0;
+  for (const ParamRange& r : ranges)
+    for (size_t b = r.begin; b < r.end; b += kChunk) {
+      pieces.push_back({b, std::min(r.end, b + kChunk)});
+      filled += pieces.back().end - b;
+      if (filled >= kChunk) {
+        tasks.push_back(pieces.size());
+        filled = 0;
+      }
+    }
+  if (tasks.back() != pieces.size()) tasks.push_back(pieces.size());
+  const size_t n_tasks = tasks.size() - 1;
+  auto run = [&](size_t task) {
+    for (size_t i = tasks[task]; i < tasks[task + 1]; ++i) update(pieces[i].begin, pieces[i].end);
+  };
+  if (pool == nullptr || pool->size() == 1 || n_tasks < 2) {
+    for (size_t task = 0; task < n_tasks; ++task) run(task);
     return;
   }
-  pool->parallel_for(chunks,
-                     [&](size_t c, size_t) { update(c * kChunk, std::min(n, (c + 1) * kChunk)); });
+  pool->parallel_for(n_tasks, [&](size_t task, size_t) { run(task); });
 }
 
 void Adam::restore(std::vector<float> m, std::vector<float> v, int64_t steps) {

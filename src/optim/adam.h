@@ -14,6 +14,11 @@
 
 namespace sentiment {
 
+// Half-open index range [begin, end) of the parameter array.
+struct ParamRange {
+  size_t begin = 0, end = 0;
+};
+
 struct AdamConfig {
   double learning_rate = 1e-3;
   double beta1 = 0.9;
@@ -29,6 +34,12 @@ class Adam {
   // pool, fixed chunks of the arrays are updated in parallel (element-wise, so the result
   // is the same for any thread count).
   void step(std::span<float> params, std::span<const float> grad, ThreadPool* pool = nullptr);
+  // The same step, applied only to the parameters inside `ranges` (in order, not
+  // overlapping): the others and their moments stay as they are (lazy Adam, as TensorFlow's
+  // LazyAdam and PyTorch's SparseAdam do for embedding rows a batch did not use). The step
+  // count and bias correction are global.
+  void step(std::span<float> params, std::span<const float> grad,
+            std::span<const ParamRange> ranges, ThreadPool* pool = nullptr);
 
   int64_t steps() const { return t_; }
   const AdamConfig& config() const { return config_; }

@@ -337,12 +337,23 @@ double global_norm(std::span<const float> grad) {
 }
 
 double clip_by_global_norm(std::span<float> grad, double max_norm) {
+  const ParamRange all{0, grad.size()};
+  return clip_by_global_norm(grad, std::span<const ParamRange>(&all, 1), max_norm);
+}
+
+double clip_by_global_norm(std::span<float> grad, std::span<const ParamRange> ranges,
+                           double max_norm) {
   if (!(std::isfinite(max_norm) && max_norm > 0.0))
     throw Error("clip norm: got " + num(max_norm) + ", expected > 0");
-  const double norm = global_norm(grad);
+  double sum = 0.0;
+  for (const ParamRange& r : ranges)
+    for (size_t k = r.begin; k < r.end; ++k) sum += double(grad[k]) * double(grad[k]);
+  const double norm = std::sqrt(sum);
   if (std::isfinite(norm) && norm > max_norm) {
     const double scale = max_norm / norm;
-    for (float& g : grad) g = static_cast<float>(double(g) * scale);
+    for (const ParamRange& r : ranges)
+      for (size_t k = r.begin; k < r.end; ++k)
+        grad[k] = static_cast<float>(double(grad[k]) * scale);
   }
   return norm;
 }

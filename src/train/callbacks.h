@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "optim/adam.h"
+
 namespace sentiment {
 
 // What the loop reports at the end of an epoch, keyed as in Keras's History:
@@ -173,6 +175,10 @@ double global_norm(std::span<const float> grad);
 // norm leaves grad untouched, so the caller can see it and skip the step or fail.
 // max_norm must be > 0 and finite (throws Error otherwise).
 double clip_by_global_norm(std::span<float> grad, double max_norm);
+// The same over the gradient inside `ranges` only (in order), for a gradient known to be
+// zero outside them.
+double clip_by_global_norm(std::span<float> grad, std::span<const ParamRange> ranges,
+                           double max_norm);
 
 // ---------------------------------------------------------------------------------------
 // Class weights (multiply each row's loss by the weight of its true class).

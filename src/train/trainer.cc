@@ -238,6 +238,13 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
   std::vector<float> batch_labels(config.batch_size);
   std::vector<size_t> order(n_train);
   Adam adam(config.adam, model.params().size());
+  // The n-gram table is large and each batch touches a few of its rows: its gradient is
+  // cleared, clipped and applied row by row (lazy Adam); everything else every step.
+  const size_t table_begin = model.embedding_size(), table_end = model.sparse_size();
+  const size_t table_dim = cfg.ngrams.enabled() ? cfg.ngrams.dim : 0;
+  std::vector<ParamRange> ranges;
+  std::vector<uint32_t> touched;
+  std::vector<uint8_t> is_touched(table_dim ? (table_end - table_begin) / table_dim : 0, 0);
   // Shuffling has its own stream so changing the initialisation never changes the order.
   Rng shuffle_rng(config.seed ^ 0x5EED5EED5EED5EEDull);
   LrScheduler scheduler(config.schedule, config.adam.learning_rate, config.epochs);
@@ -311,7 +318,25 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
       });
       // Reduce in shard order: the embedding by scatter-adding each shard's input
       // gradient, the rest by summing the shard slots.
-      std::fill(grad.begin(), grad.end(), 0.0f);
+      if (table_dim == 0) {
+        std::fill(grad.begin(), grad.end(), 0.0f);
+      } else {
+        for (const ParamRange& r : ranges)
+          std::fill(grad.begin() + static_cast<ptrdiff_t>(r.begin),
+                    grad.begin() + static_cast<ptrdiff_t>(r.end), 0.0f);
+        ranges.assign({{0, table_begin}});
+        touched.clear();
+        for (size_t s = 0; s < shards; ++s)
+          for (uint32_t row : caches[s].ngram_ids)
+            if (!is_touched[row]) is_touched[row] = 1, touched.push_back(row);
+        std::sort(touched.begin(), touched.end());
+        for (uint32_t row : touched) {
+          is_touched[row] = 0;
+          const size_t b = table_begin + size_t{row} * table_dim;
+          ranges.push_back({b, b + table_dim});
+        }
+        ranges.push_back({table_end, grad.size()});
+      }
       float* grad_rest = grad.data() + model.sparse_size();
       for (size_t s = 0; s < shards; ++s) {
         model_embedding_backward(model, caches[s], grad.data());
@@ -320,8 +345,13 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
         loss_sum += sums[s].loss;
         correct += sums[s].correct;
       }
-      if (config.clip_norm > 0.0) clip_by_global_norm(grad, config.clip_norm);
-      adam.step(model.params(), grad, &pool);
+      if (table_dim == 0) {
+        if (config.clip_norm > 0.0) clip_by_global_norm(grad, config.clip_norm);
+        adam.step(model.params(), grad, &pool);
+      } else {
+        if (config.clip_norm > 0.0) clip_by_global_norm(grad, ranges, config.clip_norm);
+        adam.step(model.params(), grad, ranges, &pool);
+      }
       seen += B;
       if (callbacks.batch_end)
         callbacks.batch_end(step + 1, steps, loss_sum / static_cast<double>(seen),

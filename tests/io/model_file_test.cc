@@ -77,6 +77,7 @@ TEST(ModelFile, StackedBidirectionalMultiClassModelRoundTrips) {
   cfg.pooling = Pooling::kMaxMean;
   cfg.dropout = 0.5f;
   cfg.num_classes = 3;
+  cfg.ngrams = {2, 13, 3};
   Model model(cfg);
   Rng rng(4);
   for (auto& p : model.params()) p = static_cast<float>(rng.uniform(-0.5, 0.5));
@@ -93,6 +94,11 @@ TEST(ModelFile, StackedBidirectionalMultiClassModelRoundTrips) {
   EXPECT_TRUE(back.model().config().layers[0].bidirectional);
   EXPECT_EQ(back.model().config().layers[1].units, 3u);
   EXPECT_EQ(back.model().config().pooling, Pooling::kMaxMean);
+  EXPECT_EQ(back.model().config().ngrams.order, 2u);
+  EXPECT_EQ(back.model().config().ngrams.buckets, 13u);
+  EXPECT_EQ(back.model().views()[1].name, "ngrams");
+  EXPECT_TRUE(std::equal(c.model().params().begin(), c.model().params().end(),
+                         back.model().params().begin()));
   std::vector<std::string_view> v(kTexts.begin(), kTexts.end());
   ThreadPool pool(1);
   const std::vector<float> p = back.predict_proba(v, pool);

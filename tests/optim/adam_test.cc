@@ -64,6 +64,45 @@ TEST(Adam, RejectsMismatchedSizes) {
   Adam adam({}, 2);
   std::vector<float> p(3);
   EXPECT_THROW(adam.step(p, std::vector<float>(3)), Error);
+  std::vector<float> q(2), g(2);
+  const ParamRange outside[] = {{1, 3}};
+  EXPECT_THROW(adam.step(q, g, outside), Error);
+}
+
+// Lazy steps: inside the ranges exactly the dense update, outside nothing moves, not even
+// the moments, while a dense step keeps moving parameters on their momentum.
+TEST(Adam, RangesUpdateOnlyTheirParameters) {
+  const size_t n = 200000;  // several tasks, some ranges split, many short ones grouped
+  std::vector<float> g(n), dense_p(n, 1.0f);
+  for (size_t k = 0; k < n; ++k) g[k] = static_cast<float>(static_cast<int>(k % 7) - 3) * 0.2f;
+  std::vector<float> lazy_p = dense_p;
+  Adam dense({}, n), lazy({}, n);
+  ThreadPool pool(2);
+  dense.step(dense_p, g, &pool);
+  lazy.step(lazy_p, g, &pool);  // the first step touches everything
+  std::vector<ParamRange> ranges = {{0, 70000}};
+  for (size_t b = 100000; b + 32 <= n; b += 96) ranges.push_back({b, b + 32});
+  std::vector<float> g2(n, 0.0f);
+  std::vector<bool> inside(n, false);
+  for (const auto& r : ranges)
+    for (size_t k = r.begin; k < r.end; ++k) g2[k] = g[k] * 0.5f, inside[k] = true;
+  const std::vector<float> before = lazy_p;
+  const std::vector<float> m_before = lazy.m();
+  dense.step(dense_p, g2, &pool);
+  lazy.step(lazy_p, g2, ranges, &pool);
+  EXPECT_EQ(lazy.steps(), 2);
+  size_t moved_outside = 0;
+  for (size_t k = 0; k < n; ++k) {
+    if (inside[k]) {
+      ASSERT_EQ(lazy_p[k], dense_p[k]) << k;
+      ASSERT_EQ(lazy.m()[k], dense.m()[k]) << k;
+    } else {
+      ASSERT_EQ(lazy_p[k], before[k]) << k;
+      ASSERT_EQ(lazy.m()[k], m_before[k]) << k;
+      moved_outside += dense_p[k] != before[k] ? 1 : 0;
+    }
+  }
+  EXPECT_GT(moved_outside, n / 4);  // dense Adam moves untouched parameters on momentum
 }
 
 }  // namespace

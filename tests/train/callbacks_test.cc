@@ -400,6 +400,22 @@ TEST(Clip, NonFiniteNormLeavesGradientForTheCaller) {
   expect_error([&] { clip_by_global_norm(g, 0.0); }, "clip norm: got 0");
 }
 
+// Clipping over ranges: the norm of the gradient inside them, applied only inside them.
+TEST(Clip, RangesClipOnlyTheirGradient) {
+  std::vector<float> g = {3.0f, 100.0f, 0.0f, 4.0f, 100.0f};
+  const ParamRange ranges[] = {{0, 1}, {2, 4}};
+  EXPECT_EQ(clip_by_global_norm(g, ranges, 1.0), 5.0);
+  EXPECT_FLOAT_EQ(g[0], 0.6f);
+  EXPECT_FLOAT_EQ(g[3], 0.8f);
+  EXPECT_EQ(g[1], 100.0f);
+  EXPECT_EQ(g[4], 100.0f);
+  // With zeros outside the ranges it is the whole-array clip.
+  std::vector<float> a = {3.0f, 0.0f, 0.0f, 4.0f, 0.0f}, b = a;
+  clip_by_global_norm(a, ranges, 2.0);
+  clip_by_global_norm(b, 2.0);
+  EXPECT_EQ(a, b);
+}
+
 // ---------------------------------------------------------------------------------------
 
 TEST(ClassWeights, BalancedIsNOverKCount) {

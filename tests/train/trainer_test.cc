@@ -223,8 +223,9 @@ TrainConfig rich_config() {
   return cfg;
 }
 
-ModelConfig rich_model() {
+ModelConfig rich_model(bool ngrams = false) {
   ModelConfig mc = lstm_config(10, 6, 8);
+  if (ngrams) mc.ngrams = {2, 64, 4, true};
   mc.mask_zero = true;
   mc.layers[0].bidirectional = true;
   mc.layers[0].dropout = 0.2f;
@@ -235,21 +236,82 @@ ModelConfig rich_model() {
   return mc;
 }
 
-// Thread counts do not change results, with every kind of randomness in play.
+// Thread counts do not change results, with every kind of randomness in play, and with the
+// n-gram head's lazy table updates.
 TEST(Trainer, DropoutAndMaskingStayDeterministicAcrossThreads) {
-  const data::EncodedSplit train = order_task(400, 10, 31, true);
-  std::vector<std::vector<float>> weights;
-  for (size_t threads : {1u, 2u}) {
-    Model model(rich_model());
-    Rng rng(5);
-    model.initialize(rng);
-    TrainConfig cfg = rich_config();
-    cfg.epochs = 2;
-    ThreadPool pool(threads);
-    fit(model, train, cfg, pool);
-    weights.emplace_back(model.params().begin(), model.params().end());
+  for (bool ngrams : {false, true}) {
+    const data::EncodedSplit train = order_task(400, 10, 31, true);
+    std::vector<std::vector<float>> weights;
+    for (size_t threads : {1u, 2u}) {
+      Model model(rich_model(ngrams));
+      Rng rng(5);
+      model.initialize(rng);
+      TrainConfig cfg = rich_config();
+      cfg.epochs = 2;
+      ThreadPool pool(threads);
+      fit(model, train, cfg, pool);
+      weights.emplace_back(model.params().begin(), model.params().end());
+    }
+    EXPECT_TRUE(weights[0] == weights[1]) << "ngrams " << ngrams;
   }
-  EXPECT_TRUE(weights[0] == weights[1]);
+}
+
+// The n-gram head trains with lazy Adam: table rows no training text uses keep their
+// initial values, the rows it uses move, and the model learns the task (whose label here is
+// whether the bigram 3 4 occurs, which the bag sees directly).
+TEST(Trainer, NgramHeadLearnsAndLeavesUnusedRowsAlone) {
+  Rng data_rng(8);
+  data::EncodedSplit train;
+  train.n = 600;
+  train.maxlen = 8;
+  train.tokens.assign(train.n * train.maxlen, 0);
+  train.labels.resize(train.n);
+  for (size_t r = 0; r < train.n; ++r) {
+    int32_t* row = train.tokens.data() + r * train.maxlen;
+    for (size_t t = 2; t < 8; ++t) row[t] = static_cast<int32_t>(3 + data_rng.below(4));
+    const bool yes = data_rng.below(2) == 1;
+    const size_t at = 2 + data_rng.below(5);
+    for (size_t t = 3; t < 8; ++t)  // remove every accidental 3 4
+      if (row[t - 1] == 3 && row[t] == 4) row[t] = 5;
+    if (yes) row[at] = 3, row[at + 1] = 4;
+    for (size_t t = 3; t < 8; ++t)
+      if (!yes && row[t - 1] == 3 && row[t] == 4) row[t] = 6;
+    train.labels[r] = yes ? 1.0f : 0.0f;
+  }
+  ModelConfig mc = lstm_config(10, 4, 4);
+  mc.mask_zero = true;
+  mc.ngrams = {2, 1000, 4, true};
+  Model model(mc);
+  Rng rng(6);
+  model.initialize(rng);
+  const std::vector<float> initial(model.params().begin(), model.params().end());
+  TrainConfig cfg;
+  cfg.epochs = 8;
+  cfg.batch_size = 32;
+  cfg.validation_split = 0.0;
+  cfg.adam.learning_rate = 2e-2;
+  ThreadPool pool(2);
+  fit(model, train, cfg, pool);
+  EXPECT_GT(evaluate(model, train, 0, train.n, 256, pool).accuracy, 0.95);
+  // Rows any text uses: its words (3..6) and their bigrams.
+  std::vector<bool> used(10 + 1000, false);
+  for (int32_t a = 3; a <= 6; ++a) {
+    used[static_cast<size_t>(a)] = true;
+    for (int32_t b = 3; b <= 6; ++b) {
+      const int32_t ids[] = {a, b};
+      used[ngram_bucket(ids, 2, 10, 1000)] = true;
+    }
+  }
+  const size_t base = model.views()[model.ngram_view()].offset, D = 4;
+  size_t unused_rows = 0;
+  for (size_t row = 0; row < used.size(); ++row) {
+    const bool same = std::equal(initial.begin() + static_cast<ptrdiff_t>(base + row * D),
+                                 initial.begin() + static_cast<ptrdiff_t>(base + row * D + D),
+                                 model.params().begin() + static_cast<ptrdiff_t>(base + row * D));
+    EXPECT_EQ(same, !used[row]) << "row " << row;
+    unused_rows += used[row] ? 0 : 1;
+  }
+  EXPECT_GT(unused_rows, 980u);
 }
 
 struct Interrupted {};
