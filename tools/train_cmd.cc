@@ -110,7 +110,7 @@ std::string describe(const ModelConfig& m) {
   if (m.ngrams.enabled())
     s += "; averaged with NgramBag(order " + std::to_string(m.ngrams.order) + ", " +
          (m.ngrams.order >= 2 ? std::to_string(m.ngrams.buckets) + " buckets, " : "") + "dim " +
-         std::to_string(m.ngrams.dim) + ")" + out;
+         std::to_string(m.ngrams.dim) + (m.ngrams.binary ? ", binary" : "") + ")" + out;
   return s;
 }
 

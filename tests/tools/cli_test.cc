@@ -198,6 +198,40 @@ TEST(Cli, ShippedConfigsParse) {
   const auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["model"]["mask_zero"], true);
   EXPECT_EQ(j["model"]["layers"][0]["bidirectional"], true);
+  EXPECT_EQ(j["model"]["ngrams"]["order"], 2);
+  EXPECT_EQ(j["model"]["ngrams"]["binary"], true);
+}
+
+// The n-gram head from flags: it shows in the model line and config.json, and the saved
+// model predicts and tests.
+TEST(Cli, TrainsAnNgramHeadFromFlags) {
+  const fs::path dir = temp_dir("ngrams");
+  const fs::path train = topic_csv(dir, "train.csv", 40, 0);
+  const fs::path test = topic_csv(dir, "test.csv", 10, 1);
+  const fs::path out = dir / "run";
+  const Result r = run("train --train " + train.string() + " --test " + test.string() +
+                       " --epochs 8 --maxlen 12 --batch-size 16 --learning-rate 0.01 --cell gru "
+                       "--mask-zero --ngrams 2 --ngram-buckets 1000 --ngram-dim 8 --ngram-binary "
+                       "--split stratified --no-plot --out " +
+                       out.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("averaged with NgramBag(order 2, 1000 buckets, dim 8, binary)"),
+            std::string::npos)
+      << r.output;
+  const auto cfg = nlohmann::json::parse(read_file(out / "config.json"));
+  EXPECT_EQ(cfg["model"]["ngrams"]["buckets"], 1000);
+  EXPECT_EQ(cfg["model"]["ngrams"]["binary"], true);
+  const Result tj =
+      run("test " + (out / "final.model").string() + " --json --test " + test.string());
+  ASSERT_EQ(tj.status, 0) << tj.output;
+  EXPECT_GT(nlohmann::json::parse(tj.output)["accuracy"].get<double>(), 0.9) << tj.output;
+  const Result p =
+      run("predict " + (out / "final.model").string() + " --json 'the oven and the flour'");
+  ASSERT_EQ(p.status, 0) << p.output;
+  EXPECT_NE(p.output.find("\"label\":\"food\""), std::string::npos) << p.output;
+  expect_error(run("train --train " + train.string() + " --ngrams 2 --ngram-dim 0 --out " +
+                   (dir / "bad").string()),
+               "ngrams.dim");
 }
 
 // Any labelled corpus: three classes from CSV train with softmax, `test` reports every
