@@ -669,7 +669,8 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
   if (cfg.ngrams.enabled()) {
     // Each head's gradient: its own loss's, or half the mean's.
     const bool own = c.dhead_logits.size() == 2 * B * O;
-    std::vector<float> dngram(B * O);
+    std::vector<float>& dngram = c.dngram_logits;
+    dngram.resize(B * O);
     for (size_t j = 0; j < B; ++j)
       for (size_t k = 0; k < O; ++k) {
         const size_t row = c.order[j] * O + k;

@@ -167,10 +167,10 @@ struct ShardCache {
   std::vector<uint32_t> mirror;  // (N) packed index of the same row's mirrored step
   // The n-gram head: sorted row j's table rows are ngram_ids[ngram_offsets[j] ..
   // ngram_offsets[j + 1]); bag (B, D) their mean, dbag its gradient, ngram_logits (B, O)
-  // the head's logits, all in sorted order.
+  // the head's logits and dngram_logits their gradient, all in sorted order.
   std::vector<uint32_t> ngram_ids;
   std::vector<size_t> ngram_offsets;
-  std::vector<float> bag, dbag, ngram_logits;
+  std::vector<float> bag, dbag, ngram_logits, dngram_logits;
 
   std::vector<std::vector<DirectionCache>> layers;       // [layer][direction]
   std::vector<std::vector<float>> outputs;               // [layer] (N, layer width)

@@ -48,8 +48,10 @@ void Adam::step(std::span<float> params, std::span<const float> grad,
   // about 64K floats: long ranges split, short ones (embedding rows) grouped; each thread
   // then gets long runs while the recipe's 673K parameters still spread across cores.
   constexpr size_t kChunk = 1 << 16;
-  std::vector<ParamRange> pieces;
-  std::vector<size_t> tasks{0};  // pieces[tasks[i] .. tasks[i + 1]) form task i
+  std::vector<ParamRange>& pieces = pieces_;
+  std::vector<size_t>& tasks = tasks_;
+  pieces.clear();
+  tasks.assign(1, 0);
   size_t filled = 0;
   for (const ParamRange& r : ranges)
     for (size_t b = r.begin; b < r.end; b += kChunk) {

@@ -55,6 +55,8 @@ class Adam {
   AdamConfig config_;
   std::vector<float> m_, v_;
   int64_t t_ = 0;
+  std::vector<ParamRange> pieces_;  // step's work split into pieces, kept between steps
+  std::vector<size_t> tasks_;       // pieces_[tasks_[i] .. tasks_[i + 1]) form task i
 };
 
 }  // namespace sentiment

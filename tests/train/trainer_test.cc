@@ -256,9 +256,10 @@ TEST(Trainer, DropoutAndMaskingStayDeterministicAcrossThreads) {
   }
 }
 
-// The n-gram head trains with lazy Adam: table rows no training text uses keep their
-// initial values, the rows it uses move, and the model learns the task (whose label here is
-// whether the bigram 3 4 occurs, which the bag sees directly).
+// The n-gram head's table rows are stepped exactly when a batch uses them: rows no training
+// text uses keep their initial values, every row it uses moves, and the model learns the task
+// (whose label here is whether the bigram 3 4 occurs, which the bag sees directly). The
+// second half checks the row bookkeeping against dense updates where the two must agree.
 TEST(Trainer, NgramHeadLearnsAndLeavesUnusedRowsAlone) {
   Rng data_rng(8);
   data::EncodedSplit train;
