@@ -25,13 +25,11 @@
 namespace sentiment::kernels {
 
 // Forward: packed U (4H^2) and the masked h_{t-1} of one step (B H). Backward: packed U^T,
-// dh and dc (4H^2 + 2 B H) during the time loop, then the masked h_{t-1} of every step after
-// the first ((N - B) H, the dU operand) once the loop is done, reusing the same space.
+// dh and dc (4H^2 + 2 B H) during the time loop, then the masked h_{t-1} of every step (at
+// most N H, the dU operand) once the loop is done, reusing the same space.
 inline size_t lstm_scratch_size(const RnnDims& d) {
   const size_t loop = 4 * d.H * d.H + 2 * d.B * d.H;
-  const size_t N = rnn_packed_rows(d);
-  const size_t gathered = N > d.B ? (N - d.B) * d.H : 0;
-  return std::max(loop, gathered);
+  return std::max(loop, rnn_packed_rows(d) * d.H);
 }
 
 namespace ref {
@@ -90,6 +88,33 @@ void lstm_recurrence(F* h_seq,        // (B+N, H) out
                      const F* b,      // (4H) unused (already in xproj); uniform with GRU
                      const F* rmask,  // (B, H) or null
                      RnnDims d) noexcept;
+
+// Runs that continue from a given state (model.cc shares the leading padding of pre-padded
+// rows this way). As lstm_forward, lstm_recurrence and lstm_backward, except that:
+//  - forward takes h_seq's and c_seq's first B rows as the initial state h_{-1}, c_{-1}
+//    (the plain kernels zero them);
+//  - backward adds dc_seq (N, H), when not null, to dL/dc_t of every packed row (a gradient
+//    reaching c_t from outside the run, as dh_seq does for h_t), adds step 0's h_{-1} term
+//    to dU, and writes dL/dh_{-1} and dL/dc_{-1} (B, H) to dh0 and dc0 when not null.
+template <typename F>
+void lstm_forward_from(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
+                       const F* b, const F* rmask, RnnDims d) noexcept;
+
+template <typename F>
+void lstm_recurrence_from(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, const F* U,
+                          const F* b, const F* rmask, RnnDims d) noexcept;
+
+template <typename F>
+using LstmBackwardFrom = void(F* dh0, F* dc0, F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch,
+                              const F* dh_seq, const F* dc_seq, const F* x, const F* W, const F* U,
+                              const F* rmask, const F* h_seq, const F* c_seq, const F* gates,
+                              RnnDims d) noexcept;
+
+template <typename F>
+void lstm_backward_from(F* dh0, F* dc0, F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch,
+                        const F* dh_seq, const F* dc_seq, const F* x, const F* W, const F* U,
+                        const F* rmask, const F* h_seq, const F* c_seq, const F* gates,
+                        RnnDims d) noexcept;
 
 // One step's pointwise work, exposed for benchmarks and tests.
 // z (B, 4H) holds pre-activations on entry and activated gates on exit.

@@ -134,11 +134,9 @@ void lstm_cell_backward(F* dz, F* dc, const F* dh, const F* gates, const F* c, c
 }
 
 template <typename F>
-void lstm_recurrence(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, const F* U,
-                     const F* /*b*/, const F* rmask, RnnDims d) noexcept {
+void lstm_recurrence_from(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, const F* U,
+                          const F* /*b*/, const F* rmask, RnnDims d) noexcept {
   const size_t T = d.T, B = d.B, H = d.H, G = 4 * H;
-  std::fill(h_seq, h_seq + B * H, F(0));
-  std::fill(c_seq, c_seq + B * H, F(0));
   F* Up = scratch;                    // 4H^2: U packed for the fused step
   F* h_masked = scratch + 4 * H * H;  // (B, H): h_{t-1} * rmask, the step's recurrent operand
   bool fused = false;
@@ -174,28 +172,52 @@ void lstm_recurrence(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, c
 }
 
 template <typename F>
-void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
-                  const F* b, const F* rmask, RnnDims d) noexcept {
-  const size_t G = 4 * d.H;
-  project_inputs(gates, G, x, W, b, rnn_packed_rows(d), d.E, G);
-  lstm_recurrence(h_seq, c_seq, gates, scratch, gates, U, b, rmask, d);
+void lstm_recurrence(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, const F* U,
+                     const F* b, const F* rmask, RnnDims d) noexcept {
+  std::fill(h_seq, h_seq + d.B * d.H, F(0));
+  std::fill(c_seq, c_seq + d.B * d.H, F(0));
+  lstm_recurrence_from(h_seq, c_seq, gates, scratch, xproj, U, b, rmask, d);
 }
 
 template <typename F>
-void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_seq, const F* x,
-                   const F* W, const F* U, const F* rmask, const F* h_seq, const F* c_seq,
-                   const F* gates, RnnDims d) noexcept {
+void lstm_forward_from(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
+                       const F* b, const F* rmask, RnnDims d) noexcept {
+  const size_t G = 4 * d.H;
+  project_inputs(gates, G, x, W, b, rnn_packed_rows(d), d.E, G);
+  lstm_recurrence_from(h_seq, c_seq, gates, scratch, gates, U, b, rmask, d);
+}
+
+template <typename F>
+void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F* W, const F* U,
+                  const F* b, const F* rmask, RnnDims d) noexcept {
+  std::fill(h_seq, h_seq + d.B * d.H, F(0));
+  std::fill(c_seq, c_seq + d.B * d.H, F(0));
+  lstm_forward_from(h_seq, c_seq, gates, scratch, x, W, U, b, rmask, d);
+}
+
+namespace {
+
+// lstm_backward and lstm_backward_from: from_state adds the h_{-1} term of step 0 to dU
+// (zero unless the run started from a given state); dc_seq, dh0 and dc0 may be null.
+template <typename F>
+void backward_impl(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_seq,
+                   const F* dc_seq, const F* x, const F* W, const F* U, const F* rmask,
+                   const F* h_seq, const F* c_seq, const F* gates, RnnDims d, F* dh0, F* dc0,
+                   bool from_state) noexcept {
   const size_t T = d.T, B = d.B, E = d.E, H = d.H, G = 4 * H;
   if (T == 0) return;
   const size_t N = rnn_packed_rows(d);
   F* UT = scratch;              // 4H^2: U^T packed for the fused step
   F* dh = scratch + 4 * H * H;  // (B, H): dL/dh_{t-1}, GEMM path only
   F* dc = dh + B * H;           // (B, H): dL/dc of the step being processed
-  // The last step: only the loss's own dh reaches it, and its c gets nothing from later.
+  // The last step: only the loss's own dh (and dc_seq) reaches it; no later step adds to c.
   size_t off = N - rnn_rows(d, T - 1);
   {
     const size_t bt = rnn_rows(d, T - 1);
-    std::fill(dc, dc + bt * H, F(0));
+    if (dc_seq)
+      std::copy(dc_seq + off * H, dc_seq + (off + bt) * H, dc);
+    else
+      std::fill(dc, dc + bt * H, F(0));
     lstm_cell_backward(dgates + off * G, dc, dh_seq + off * H, gates + off * G,
                        c_seq + (B + off) * H, c_seq + rnn_prev_state_row(d, T - 1, off) * H, bt, H);
   }
@@ -216,6 +238,8 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
     const F* c_prev = c_seq + rnn_prev_state_row(d, t - 1, op) * H;
     const F* dhs = dh_seq + op * H;
     std::fill(dc + bt * H, dc + bp * H, F(0));
+    if (dc_seq)
+      for (size_t k = 0; k < bp * H; ++k) dc[k] += dc_seq[op * H + k];
     off = op;
     if constexpr (sizeof(F) == sizeof(float)) {
       if (fused) {
@@ -236,17 +260,26 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
     }
     lstm_cell_backward(dz_prev, dc, dh, a, c, c_prev, bp, H);
   }
-  // dU = sum_t (h_{t-1} * rmask)^T dz_t as one GEMM over the packed rows of steps 1..T-1
-  // (step 0's h_{-1} is zero). Unpacked and unmasked, h_seq rows [B, N) already line up
-  // with those dgates rows; otherwise the masked h_{t-1} rows are gathered into scratch,
-  // free again now that the time loop is done.
-  if (N > B) {
-    const F* h_prev = h_seq + B * H;
+  // dc now holds dL/dc_{-1}; dL/dh_{-1} = (dz_0 U^T) * rmask.
+  if (dc0) std::copy(dc, dc + B * H, dc0);
+  if (dh0) {
+    gemm<F>(Trans::kNo, Trans::kYes, B, H, G, F(1), dgates, G, U, G, F(0), dh0, H);
+    if (rmask)
+      for (size_t k = 0; k < B * H; ++k) dh0[k] *= rmask[k];
+  }
+  // dU = sum_t (h_{t-1} * rmask)^T dz_t as one GEMM over the packed rows of steps t0..T-1,
+  // where t0 = 1 when step 0's h_{-1} is zero. Unpacked and unmasked, h_seq rows
+  // [t0 B, N) already line up with those dgates rows; otherwise the masked h_{t-1} rows are
+  // gathered into scratch, free again now that the time loop is done.
+  const size_t t0 = from_state ? 0 : 1;
+  const size_t first = t0 * B;  // the first packed row of step t0
+  if (N > first) {
+    const F* h_prev = h_seq + first * H;
     if (d.batch_sizes || rmask) {
       F* gathered = scratch;
-      size_t row = 0;  // output row, = packed row - B
-      size_t src = B;  // first state row of h_{t-1}
-      for (size_t t = 1; t < T; ++t) {
+      size_t row = 0;                // output row, = packed row - first
+      size_t src = t0 == 0 ? 0 : B;  // first state row of h_{t-1}
+      for (size_t t = t0; t < T; ++t) {
         const size_t bt = rnn_rows(d, t);
         const F* hp = h_seq + src * H;
         F* out = gathered + row * H;
@@ -254,16 +287,36 @@ void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
           for (size_t k = 0; k < bt * H; ++k) out[k] = hp[k] * rmask[k];
         else
           std::copy(hp, hp + bt * H, out);
-        src += rnn_rows(d, t - 1);
+        src = t == 0 ? B : src + rnn_rows(d, t - 1);
         row += bt;
       }
       h_prev = gathered;
     }
-    gemm<F>(Trans::kYes, Trans::kNo, H, G, N - B, F(1), h_prev, H, dgates + B * G, G, F(1), dU, G);
+    gemm<F>(Trans::kYes, Trans::kNo, H, G, N - first, F(1), h_prev, H, dgates + first * G, G, F(1),
+            dU, G);
   }
   gemm<F>(Trans::kYes, Trans::kNo, E, G, N, F(1), x, E, dgates, G, F(1), dW, G);
   if (dx) gemm<F>(Trans::kNo, Trans::kYes, N, E, G, F(1), dgates, G, W, G, F(1), dx, E);
   add_column_sums(db, dgates, G, N, G);
+}
+
+}  // namespace
+
+template <typename F>
+void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_seq, const F* x,
+                   const F* W, const F* U, const F* rmask, const F* h_seq, const F* c_seq,
+                   const F* gates, RnnDims d) noexcept {
+  backward_impl<F>(dx, dW, dU, db, dgates, scratch, dh_seq, nullptr, x, W, U, rmask, h_seq, c_seq,
+                   gates, d, nullptr, nullptr, false);
+}
+
+template <typename F>
+void lstm_backward_from(F* dh0, F* dc0, F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch,
+                        const F* dh_seq, const F* dc_seq, const F* x, const F* W, const F* U,
+                        const F* rmask, const F* h_seq, const F* c_seq, const F* gates,
+                        RnnDims d) noexcept {
+  backward_impl<F>(dx, dW, dU, db, dgates, scratch, dh_seq, dc_seq, x, W, U, rmask, h_seq, c_seq,
+                   gates, d, dh0, dc0, true);
 }
 
 template RnnForward<float> lstm_forward<float>;
@@ -272,6 +325,12 @@ template RnnRecurrence<float> lstm_recurrence<float>;
 template RnnRecurrence<double> lstm_recurrence<double>;
 template RnnBackward<float> lstm_backward<float>;
 template RnnBackward<double> lstm_backward<double>;
+template RnnForward<float> lstm_forward_from<float>;
+template RnnForward<double> lstm_forward_from<double>;
+template RnnRecurrence<float> lstm_recurrence_from<float>;
+template RnnRecurrence<double> lstm_recurrence_from<double>;
+template LstmBackwardFrom<float> lstm_backward_from<float>;
+template LstmBackwardFrom<double> lstm_backward_from<double>;
 template void lstm_cell_forward<float>(float*, float*, float*, const float*, size_t, size_t);
 template void lstm_cell_forward<double>(double*, double*, double*, const double*, size_t, size_t);
 template void lstm_cell_backward<float>(float*, float*, const float*, const float*, const float*,
