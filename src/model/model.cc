@@ -80,13 +80,16 @@ void draw_mask(std::vector<float>& mask, size_t n, float p, Rng& rng) {
   for (auto& m : mask) m = rng.uniform01() < static_cast<double>(p) ? 0.0f : keep;
 }
 
+// from_state (LSTM only): h_seq and c_seq already hold each row's initial state.
 void rnn_forward(CellType cell, DirectionCache& dc, float* scratch, const float* W, const float* U,
-                 const float* b, const kernels::RnnDims& d) {
+                 const float* b, const kernels::RnnDims& d, bool from_state = false) {
   const float* rmask = or_null(dc.rmask);
   switch (cell) {
     case CellType::kLstm:
-      kernels::cpu::lstm_forward<float>(dc.h_seq.data(), dc.c_seq.data(), dc.gates.data(), scratch,
-                                        dc.x.data(), W, U, b, rmask, d);
+      (from_state ? kernels::cpu::lstm_forward_from<float>
+                  : kernels::cpu::lstm_forward<float>)(dc.h_seq.data(), dc.c_seq.data(),
+                                                       dc.gates.data(), scratch, dc.x.data(), W, U,
+                                                       b, rmask, d);
       break;
     case CellType::kGru:
       kernels::cpu::gru_forward<float>(dc.h_seq.data(), nullptr, dc.gates.data(), scratch,
@@ -100,11 +103,14 @@ void rnn_forward(CellType cell, DirectionCache& dc, float* scratch, const float*
 }
 
 void rnn_recurrence(CellType cell, DirectionCache& dc, float* scratch, const float* xproj,
-                    const float* U, const float* b, const kernels::RnnDims& d) {
+                    const float* U, const float* b, const kernels::RnnDims& d,
+                    bool from_state = false) {
   switch (cell) {
     case CellType::kLstm:
-      kernels::cpu::lstm_recurrence<float>(dc.h_seq.data(), dc.c_seq.data(), dc.gates.data(),
-                                           scratch, xproj, U, b, nullptr, d);
+      (from_state ? kernels::cpu::lstm_recurrence_from<float>
+                  : kernels::cpu::lstm_recurrence<float>)(dc.h_seq.data(), dc.c_seq.data(),
+                                                          dc.gates.data(), scratch, xproj, U, b,
+                                                          nullptr, d);
       break;
     case CellType::kGru:
       kernels::cpu::gru_recurrence<float>(dc.h_seq.data(), nullptr, dc.gates.data(), scratch, xproj,
@@ -117,14 +123,23 @@ void rnn_recurrence(CellType cell, DirectionCache& dc, float* scratch, const flo
   }
 }
 
+// from_state (LSTM only): also adds dc as dL/dc_t when not empty and fills dh0 and dc0
+// when sized.
 void rnn_backward(CellType cell, DirectionCache& dc, float* scratch, const float* W, const float* U,
-                  float* dW, float* dU, float* db, const kernels::RnnDims& d) {
+                  float* dW, float* dU, float* db, const kernels::RnnDims& d,
+                  bool from_state = false) {
   const float* rmask = or_null(dc.rmask);
   switch (cell) {
     case CellType::kLstm:
-      kernels::cpu::lstm_backward<float>(dc.dx.data(), dW, dU, db, dc.dgates.data(), scratch,
-                                         dc.dh.data(), dc.x.data(), W, U, rmask, dc.h_seq.data(),
-                                         dc.c_seq.data(), dc.gates.data(), d);
+      if (from_state)
+        kernels::cpu::lstm_backward_from<float>(
+            dc.dh0.empty() ? nullptr : dc.dh0.data(), dc.dc0.empty() ? nullptr : dc.dc0.data(),
+            dc.dx.data(), dW, dU, db, dc.dgates.data(), scratch, dc.dh.data(), or_null(dc.dc),
+            dc.x.data(), W, U, rmask, dc.h_seq.data(), dc.c_seq.data(), dc.gates.data(), d);
+      else
+        kernels::cpu::lstm_backward<float>(dc.dx.data(), dW, dU, db, dc.dgates.data(), scratch,
+                                           dc.dh.data(), dc.x.data(), W, U, rmask, dc.h_seq.data(),
+                                           dc.c_seq.data(), dc.gates.data(), d);
       break;
     case CellType::kGru:
       kernels::cpu::gru_backward<float>(dc.dx.data(), dW, dU, db, dc.dgates.data(), scratch,
@@ -140,7 +155,8 @@ void rnn_backward(CellType cell, DirectionCache& dc, float* scratch, const float
 }
 
 // Sorts the shard's rows by length (longest first, stable) and lays their valid tokens out
-// in the packed order of kernels/rnn.h.
+// in the packed order of kernels/rnn.h. A row's valid tokens are its non-padding ones with
+// mask_zero, those after its leading padding when the padding is shared, else all T.
 void pack_tokens(const ModelConfig& cfg, ShardCache& c, const int32_t* tokens, size_t stride,
                  bool need_mirror) {
   const size_t B = c.B, T = c.T;
@@ -148,11 +164,18 @@ void pack_tokens(const ModelConfig& cfg, ShardCache& c, const int32_t* tokens, s
   c.lengths.resize(B);
   std::vector<size_t>& len = c.lengths;
   std::iota(c.order.begin(), c.order.end(), size_t{0});
-  std::vector<size_t> row_len(B, T);
+  std::vector<size_t>& row_len = c.row_len;
+  row_len.assign(B, T);
   if (cfg.mask_zero)
     for (size_t n = 0; n < B; ++n)
       row_len[n] = static_cast<size_t>(
           std::count_if(tokens + n * stride, tokens + n * stride + T, [](int32_t v) { return v; }));
+  else if (c.shared)
+    for (size_t n = 0; n < B; ++n) {
+      const int32_t* row = tokens + n * stride;
+      row_len[n] = static_cast<size_t>(
+          row + T - std::find_if(row, row + T, [](int32_t v) { return v != 0; }));
+    }
   std::stable_sort(c.order.begin(), c.order.end(),
                    [&](size_t a, size_t b) { return row_len[a] > row_len[b]; });
   for (size_t j = 0; j < B; ++j) len[j] = row_len[c.order[j]];
@@ -169,9 +192,10 @@ void pack_tokens(const ModelConfig& cfg, ShardCache& c, const int32_t* tokens, s
   for (size_t j = 0; j < c.active; ++j) {
     const int32_t* row = tokens + c.order[j] * stride;
     size_t t = 0;
-    for (size_t k = 0; k < T; ++k)
+    for (size_t k = cfg.mask_zero ? 0 : T - len[j]; k < T; ++k)
       if (!cfg.mask_zero || row[k] != 0) c.tokens[c.offsets[t++] + j] = row[k];
   }
+  c.prefix_steps = c.shared ? T - len[B - 1] : 0;
   if (need_mirror) {
     c.mirror.resize(c.packed_rows);
     for (size_t j = 0; j < c.active; ++j)
@@ -329,7 +353,79 @@ void ngram_forward(const Model& model, ShardCache& c) {
                          model.param(v + 2), c.B, D, O);
 }
 
+// Shared padding, forward: layer l's run over the padding token for P steps from the zero
+// state, one row (ShardCache::prefix). Its input is the padding token's embedding row, or
+// for l > 0 the layer below's padding run; table, when given, is layer 0's projection table.
+void padding_forward(const Model& model, ShardCache& c, size_t l, const float* table) {
+  const auto& cfg = model.config();
+  const size_t H = cfg.layers[l].units, El = layer_input_width(cfg, l), P = c.prefix_steps;
+  const size_t G = 4 * H, v = model.rnn_view(l, 0);
+  const kernels::RnnDims dims{P, 1, El, H};
+  DirectionCache& pc = c.prefix[l];
+  pc.h_seq.resize((1 + P) * H);
+  pc.c_seq.resize((1 + P) * H);
+  pc.gates.resize(P * G);
+  pc.rmask.clear();
+  c.scratch.resize(std::max(c.scratch.size(), kernels::lstm_scratch_size(dims)));
+  if (table) {
+    for (size_t p = 0; p < P; ++p) std::copy_n(table, G, pc.gates.data() + p * G);
+    rnn_recurrence(CellType::kLstm, pc, c.scratch.data(), pc.gates.data(), model.param(v + 1),
+                   model.param(v + 2), dims);
+    return;
+  }
+  pc.x.resize(P * El);
+  for (size_t p = 0; p < P; ++p)
+    std::copy_n(l == 0 ? model.embedding() : c.prefix[l - 1].h_seq.data() + (1 + p) * El, El,
+                pc.x.data() + p * El);
+  rnn_forward(CellType::kLstm, pc, c.scratch.data(), model.param(v), model.param(v + 1),
+              model.param(v + 2), dims);
+}
+
+// Shared padding, backward of layer l's padding run: each row's initial-state gradients
+// reach the run's step pad - 1 (c's too, as injected dL/dc), and its input gradient goes to
+// the layer below's run or, for layer 0, to the padding token's embedding row.
+void padding_backward(const Model& model, ShardCache& c, size_t l, float* dW, float* dU,
+                      float* db) {
+  const auto& cfg = model.config();
+  const size_t H = cfg.layers[l].units, El = layer_input_width(cfg, l), P = c.prefix_steps;
+  const size_t v = model.rnn_view(l, 0);
+  DirectionCache& pc = c.prefix[l];
+  if (c.active > 0) {
+    const DirectionCache& dc = c.layers[l][0];
+    for (size_t j = 0; j < c.active; ++j) {
+      const size_t pad = c.T - c.lengths[j];
+      if (pad == 0) continue;
+      for (size_t k = 0; k < H; ++k) {
+        pc.dh[(pad - 1) * H + k] += dc.dh0[j * H + k];
+        pc.dc[(pad - 1) * H + k] += dc.dc0[j * H + k];
+      }
+    }
+  }
+  pc.dx.assign(P * El, 0.0f);
+  pc.dgates.resize(P * 4 * H);
+  pc.dh0.clear();
+  pc.dc0.clear();
+  rnn_backward(CellType::kLstm, pc, c.scratch.data(), model.param(v), model.param(v + 1), dW, dU,
+               db, kernels::RnnDims{P, 1, El, H}, true);
+  if (l == 0) {
+    c.dpadding.assign(El, 0.0f);
+    for (size_t p = 0; p < P; ++p)
+      for (size_t k = 0; k < El; ++k) c.dpadding[k] += pc.dx[p * El + k];
+  } else {
+    std::vector<float>& below = c.prefix[l - 1].dh;
+    for (size_t k = 0; k < P * El; ++k) below[k] += pc.dx[k];
+  }
+}
+
 }  // namespace
+
+bool share_padding_applies(const ModelConfig& config, bool training) {
+  if (config.mask_zero || config.pooling != Pooling::kLast) return false;
+  return std::all_of(config.layers.begin(), config.layers.end(), [&](const auto& layer) {
+    return layer.cell == CellType::kLstm && !layer.bidirectional &&
+           !(training && (layer.dropout > 0.0f || layer.recurrent_dropout > 0.0f));
+  });
+}
 
 size_t ngram_bucket(const int32_t* ids, size_t n, size_t vocab_size, size_t buckets) {
   if (n == 1) return static_cast<size_t>(ids[0]);
@@ -551,7 +647,10 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
                                   [](const RecurrentLayerConfig& l) { return l.bidirectional; });
   c.B = B;
   c.T = T;
+  c.shared = c.share_padding && B > 0 && share_padding_applies(cfg, c.training);
   pack_tokens(cfg, c, tokens, token_stride, any_bi);
+  if (c.prefix_steps == 0) c.shared = false;  // no row starts with padding
+  if (c.shared) c.prefix.resize(L);
   if (cfg.ngrams.enabled()) collect_ngrams(cfg, c, tokens, token_stride);
   c.dhead_logits.clear();
   const size_t N = c.packed_rows, A = c.active;
@@ -566,7 +665,7 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
   c.layers.resize(L);
   c.outputs.resize(L);
   c.input_masks.resize(L);
-  for (size_t l = 0; l < L && A > 0; ++l) {
+  for (size_t l = 0; l < L && (A > 0 || c.shared); ++l) {
     const auto& layer = cfg.layers[l];
     const size_t H = layer.units, D = directions(layer), El = layer_input_width(cfg, l);
     const size_t G = kernels::rnn_gate_count(layer.cell) * H;
@@ -584,8 +683,17 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
     for (size_t dir = 0; dir < D; ++dir) {
       DirectionCache& dc = c.layers[l][dir];
       const size_t v = model.rnn_view(l, dir);
+      if (c.shared)
+        padding_forward(model, c, l, l == 0 && use_table ? (*projection)[0].data() : nullptr);
+      if (A == 0) continue;
       dc.h_seq.resize((A + N) * H);
       if (layer.cell == CellType::kLstm) dc.c_seq.resize((A + N) * H);
+      if (c.shared)  // each row starts from the padding run's state after its own padding
+        for (size_t j = 0; j < A; ++j) {
+          const size_t pad = T - c.lengths[j];
+          std::copy_n(c.prefix[l].h_seq.data() + pad * H, H, dc.h_seq.data() + j * H);
+          std::copy_n(c.prefix[l].c_seq.data() + pad * H, H, dc.c_seq.data() + j * H);
+        }
       dc.gates.resize(N * kernels::rnn_cache_width(layer.cell, H));
       c.scratch.resize(std::max(c.scratch.size(), rnn_scratch_size(layer.cell, dims)));
       if (c.training && layer.recurrent_dropout > 0.0f)
@@ -602,7 +710,7 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
           std::copy_n(table + static_cast<size_t>(c.tokens[src]) * G, G, xp.data() + p * G);
         }
         rnn_recurrence(layer.cell, dc, c.scratch.data(), xp.data(), model.param(v + 1),
-                       model.param(v + 2), dims);
+                       model.param(v + 2), dims, c.shared);
       } else {
         dc.x.resize(N * El);
         for_each_packed(c, [&](size_t p, size_t j) {
@@ -616,7 +724,7 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
           }
         });
         rnn_forward(layer.cell, dc, c.scratch.data(), model.param(v), model.param(v + 1),
-                    model.param(v + 2), dims);
+                    model.param(v + 2), dims, c.shared);
       }
       const float* h = dc.h_seq.data() + A * H;
       for (size_t p = 0; p < N; ++p)
@@ -629,6 +737,9 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
   } else {
     c.features.assign(B * F, 0.0f);
   }
+  if (c.shared)  // rows of padding only end where the padding run ends
+    for (size_t j = A; j < B; ++j)
+      std::copy_n(c.prefix[L - 1].h_seq.data() + c.prefix_steps * F, F, c.features.data() + j * F);
   if (c.training && cfg.dropout > 0.0f) {
     draw_mask(c.feature_mask, B * F, cfg.dropout, rng);
     for (size_t k = 0; k < B * F; ++k) c.features[k] *= c.feature_mask[k];
@@ -691,12 +802,19 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
                           c.features.data(), model.param(dv), B, F, O);
   if (!c.feature_mask.empty())
     for (size_t k = 0; k < B * F; ++k) c.dfeatures[k] *= c.feature_mask[k];
-  if (A == 0) {
-    c.dembedded.clear();
-    return;
+  if (c.shared) {
+    const size_t P = c.prefix_steps;
+    for (size_t l = 0; l < L; ++l) {
+      c.prefix[l].dh.assign(P * cfg.layers[l].units, 0.0f);
+      c.prefix[l].dc.assign(P * cfg.layers[l].units, 0.0f);
+    }
+    for (size_t j = A; j < B; ++j)
+      for (size_t k = 0; k < F; ++k) c.prefix[L - 1].dh[(P - 1) * F + k] += c.dfeatures[j * F + k];
   }
+  c.dembedded.clear();
+  if (A == 0 && !c.shared) return;
   c.dy.assign(N * cfg.layer_width(L - 1), 0.0f);
-  pool_backward(cfg, c, c.dy, cfg.layer_width(L - 1), cfg.layers.back().units);
+  if (A > 0) pool_backward(cfg, c, c.dy, cfg.layer_width(L - 1), cfg.layers.back().units);
   std::vector<float> below;
   for (size_t l = L; l-- > 0;) {
     const auto& layer = cfg.layers[l];
@@ -706,9 +824,12 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
     std::vector<float>& dnext = l == 0 ? c.dembedded : below;
     dnext.assign(N * El, 0.0f);
     const std::vector<float>& in_mask = c.input_masks[l];
-    for (size_t dir = 0; dir < D; ++dir) {
+    for (size_t dir = 0; dir < D && A > 0; ++dir) {
       DirectionCache& dc = c.layers[l][dir];
       const size_t v = model.rnn_view(l, dir);
+      dc.dh0.resize(c.shared ? A * H : 0);
+      dc.dc0.resize(c.shared ? A * H : 0);
+      dc.dc.clear();
       dc.dh.resize(N * H);
       for (size_t p = 0; p < N; ++p)
         std::copy_n(c.dy.data() + p * W + dir * H, H,
@@ -716,7 +837,7 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
       dc.dx.assign(N * El, 0.0f);
       dc.dgates.resize(N * kernels::rnn_gate_count(layer.cell) * H);
       rnn_backward(layer.cell, dc, c.scratch.data(), model.param(v), model.param(v + 1), grad(v),
-                   grad(v + 1), grad(v + 2), dims);
+                   grad(v + 1), grad(v + 2), dims, c.shared);
       for_each_packed(c, [&](size_t p, size_t j) {
         const float* src = dc.dx.data() + (dir == 0 ? p : c.mirror[p]) * El;
         float* dst = dnext.data() + p * El;
@@ -728,6 +849,10 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
         }
       });
     }
+    if (c.shared) {
+      const size_t v = model.rnn_view(l, 0);
+      padding_backward(model, c, l, grad(v), grad(v + 1), grad(v + 2));
+    }
     if (l > 0) c.dy.swap(below);
   }
 }
@@ -735,6 +860,8 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
 void model_embedding_backward(const Model& model, const ShardCache& c, float* grad_sparse) {
   const auto& cfg = model.config();
   const size_t E = cfg.embedding_dim;
+  if (c.shared)
+    for (size_t k = 0; k < E; ++k) grad_sparse[k] += c.dpadding[k];  // row 0, the padding token
   if (!c.dembedded.empty())
     for (size_t p = 0; p < c.packed_rows; ++p) {
       float* g = grad_sparse + static_cast<size_t>(c.tokens[p]) * E;

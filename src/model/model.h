@@ -148,6 +148,9 @@ struct DirectionCache {
   std::vector<float> dx;      // (N, E_l)
   std::vector<float> dgates;  // (N, G H)
   std::vector<float> xproj;   // (N, G H) inference: the gathered input projection (GRU)
+  std::vector<float> dc;      // (N, H) LSTM: gradient reaching c_t from outside (shared padding)
+  std::vector<float> dh0;     // (B, H) gradient of the initial state h_{-1} (shared padding)
+  std::vector<float> dc0;     // (B, H) likewise c_{-1}
 };
 
 // Per-shard activations and scratch for one forward/backward over B rows of T tokens.
@@ -158,7 +161,7 @@ struct ShardCache {
   uint64_t dropout_seed = 0;  // training: the seed of this shard's dropout masks
 
   // Packing: sorted position j -> row, its length, and the packed steps.
-  std::vector<size_t> order, lengths, batch_sizes, offsets;
+  std::vector<size_t> order, lengths, batch_sizes, offsets, row_len;
   size_t active = 0;  // rows with at least one step
   size_t steps = 0;   // the longest length
   size_t packed_rows = 0;
@@ -186,7 +189,25 @@ struct ShardCache {
   // head's own loss gradient; when it is empty, backward derives both from dlogits.
   std::vector<float> head_logits, dhead_logits;
   std::vector<float> dy, scratch;
+
+  // Shared padding. A row's leading padding tokens are the same input at every step from the
+  // same zero state, so every row with p of them reaches the same state after p steps: one
+  // run of P steps (P the most leading padding in the shard) gives all of them, and each row
+  // runs only its own tokens from that state. Exact, so model_forward uses it wherever it
+  // applies (share_padding_applies); tests clear share_padding to get the step-by-step
+  // reference path.
+  bool share_padding = true;
+  bool shared = false;                 // this forward shared the padding
+  size_t prefix_steps = 0;             // P
+  std::vector<DirectionCache> prefix;  // [layer] the padding run: one row of P steps
+  std::vector<float> dpadding;         // (E) gradient of the padding token's embedding row
 };
+
+// Whether model_forward shares the leading padding of the rows (ShardCache::share_padding):
+// unidirectional LSTM layers read through the last step, padding not masked (with mask_zero
+// padding costs nothing anyway), and no dropout on the layers' inputs or states (masks
+// differ per row).
+bool share_padding_applies(const ModelConfig& config, bool training);
 
 // Tables of the first recurrent layer's input projection for every word, one per direction:
 // (V, G H) = embedding W + input bias. The embedding feeds only this product, so inference

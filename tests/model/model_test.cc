@@ -488,6 +488,93 @@ TEST(ModelGradient, DropoutMatchesFiniteDifferences) {
   check_gradient(cfg, rows.pre, rows.B, rows.T, "gru dropout");
 }
 
+// Shared padding (ShardCache::share_padding) is exact: logits and every gradient equal the
+// step-by-step run of the padding, for one and two LSTM layers, units the fused kernels take
+// (32) and not (4), rows of padding only, rows without padding and a padding token inside
+// a row, in training and in inference with the projection tables. (Dropout on the pooled
+// features still allows sharing, but its masks follow the sorted row order, which sharing
+// changes, so it is left out of the comparison.)
+TEST(ModelSharedPadding, EqualsRunningThePaddingStepByStep) {
+  PaddedRows rows = padded_rows({{1, 4, 5, 11}, {3}, {}, {1, 7, 7, 9, 2, 8, 5}, {4, 0, 4}, {}}, 7);
+  for (size_t layers : {1u, 2u})
+    for (size_t units : {4u, 32u})
+      for (size_t classes : {2u, 3u}) {
+        ModelConfig cfg = stack(CellType::kLstm, false, Pooling::kLast, layers, false, classes);
+        for (auto& l : cfg.layers) l.units = units;
+        ASSERT_TRUE(share_padding_applies(cfg, true));
+        const Model model = random_model(cfg, 9, 0.5);
+        const std::string what = std::to_string(layers) + " layers, H " + std::to_string(units) +
+                                 ", K " + std::to_string(classes);
+        std::vector<float> y(rows.B);
+        for (size_t n = 0; n < rows.B; ++n) y[n] = static_cast<float>(n % classes);
+        auto run = [&](bool share, std::vector<float>& grad) {
+          ShardCache c;
+          c.training = true;
+          c.dropout_seed = 3;
+          c.share_padding = share;
+          model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T);
+          EXPECT_EQ(c.shared, share) << what;
+          shard_loss(c, y, cfg.outputs(), false, true);
+          grad.assign(model.params().size(), 0.0f);
+          model_backward(model, c, grad.data() + model.sparse_size());
+          model_embedding_backward(model, c, grad.data());
+          return c.logits;
+        };
+        std::vector<float> g_ref, g_shared;
+        const auto ref = run(false, g_ref);
+        const auto shared = run(true, g_shared);
+        ASSERT_EQ(ref.size(), shared.size());
+        for (size_t k = 0; k < ref.size(); ++k) EXPECT_NEAR(ref[k], shared[k], 2e-6) << what;
+        double scale = 1e-3;
+        for (float g : g_ref) scale = std::max(scale, std::abs(double(g)));
+        double diff = 0.0;
+        for (size_t k = 0; k < g_ref.size(); ++k)
+          diff = std::max(diff, std::abs(double(g_ref[k]) - double(g_shared[k])));
+        EXPECT_LT(diff, 1e-5 * scale) << what;
+        EXPECT_GT(std::abs(g_ref[0]), 0.0f) << what;  // the padding row's embedding learns
+
+        const ProjectionTables tables = input_projection_tables(model);
+        ShardCache c;
+        c.share_padding = false;
+        model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T, &tables);
+        const auto ref_inference = c.logits;
+        c.share_padding = true;
+        model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T, &tables);
+        EXPECT_TRUE(c.shared);
+        for (size_t k = 0; k < ref.size(); ++k)
+          EXPECT_NEAR(ref_inference[k], c.logits[k], 2e-6) << what << " inference";
+      }
+}
+
+// Where sharing does not apply: masked padding, bidirectional layers, other cells or
+// pooling, and dropout on a layer's input or state in training (not in inference).
+TEST(ModelSharedPadding, AppliesOnlyWhereExact) {
+  const ModelConfig lstm = stack(CellType::kLstm, false, Pooling::kLast, 2, false);
+  EXPECT_TRUE(share_padding_applies(lstm, true));
+  EXPECT_FALSE(
+      share_padding_applies(stack(CellType::kLstm, false, Pooling::kLast, 1, true), false));
+  EXPECT_FALSE(
+      share_padding_applies(stack(CellType::kLstm, true, Pooling::kLast, 1, false), false));
+  EXPECT_FALSE(
+      share_padding_applies(stack(CellType::kGru, false, Pooling::kLast, 1, false), false));
+  EXPECT_FALSE(
+      share_padding_applies(stack(CellType::kLstm, false, Pooling::kMax, 1, false), false));
+  for (bool recurrent : {false, true}) {
+    ModelConfig cfg = lstm;
+    (recurrent ? cfg.layers[1].recurrent_dropout : cfg.layers[1].dropout) = 0.2f;
+    EXPECT_FALSE(share_padding_applies(cfg, true));
+    EXPECT_TRUE(share_padding_applies(cfg, false));
+  }
+}
+
+// Finite differences through the shared padding of a two-layer stack, including a row of
+// padding only (its logit comes from the padding run alone).
+TEST(ModelGradient, SharedPaddingMatchesFiniteDifferences) {
+  const PaddedRows rows = padded_rows({{1, 4, 5, 11}, {3}, {}, {2, 2}}, 6);
+  check_gradient(stack(CellType::kLstm, false, Pooling::kLast, 2, false), rows.pre, rows.B, rows.T,
+                 "shared padding");
+}
+
 // Dropout is on in training only, masks follow the seed, and p = 0 changes nothing.
 TEST(ModelDropout, TrainingOnlyAndSeeded) {
   ModelConfig cfg = stack(CellType::kLstm, false, Pooling::kMean, 1, true);
