@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/rnn_packed.h"
 #include "kernels/dense.h"
 #include "kernels/gru.h"
 #include "kernels/lstm.h"
@@ -69,7 +70,7 @@ size_t rnn_scratch_size(CellType cell, const kernels::RnnDims& d) {
   return 0;
 }
 
-const float* or_null(const std::vector<float>& v) {
+float* or_null(std::vector<float>& v) {
   return v.empty() ? nullptr : v.data();
 }
 
@@ -131,15 +132,18 @@ void rnn_backward(CellType cell, DirectionCache& dc, float* scratch, const float
   const float* rmask = or_null(dc.rmask);
   switch (cell) {
     case CellType::kLstm:
+      // x empty (and dx): the caller projects per distinct token and takes dW and dx itself.
       if (from_state)
         kernels::cpu::lstm_backward_from<float>(
             dc.dh0.empty() ? nullptr : dc.dh0.data(), dc.dc0.empty() ? nullptr : dc.dc0.data(),
-            dc.dx.data(), dW, dU, db, dc.dgates.data(), scratch, dc.dh.data(), or_null(dc.dc),
-            dc.x.data(), W, U, rmask, dc.h_seq.data(), dc.c_seq.data(), dc.gates.data(), d);
+            or_null(dc.dx), dc.x.empty() ? nullptr : dW, dU, db, dc.dgates.data(), scratch,
+            dc.dh.data(), or_null(dc.dc), or_null(dc.x), W, U, rmask, dc.h_seq.data(),
+            dc.c_seq.data(), dc.gates.data(), d);
       else
-        kernels::cpu::lstm_backward<float>(dc.dx.data(), dW, dU, db, dc.dgates.data(), scratch,
-                                           dc.dh.data(), dc.x.data(), W, U, rmask, dc.h_seq.data(),
-                                           dc.c_seq.data(), dc.gates.data(), d);
+        kernels::cpu::lstm_backward<float>(or_null(dc.dx), dc.x.empty() ? nullptr : dW, dU, db,
+                                           dc.dgates.data(), scratch, dc.dh.data(), or_null(dc.x),
+                                           W, U, rmask, dc.h_seq.data(), dc.c_seq.data(),
+                                           dc.gates.data(), d);
       break;
     case CellType::kGru:
       kernels::cpu::gru_backward<float>(dc.dx.data(), dW, dU, db, dc.dgates.data(), scratch,
@@ -351,6 +355,27 @@ void ngram_forward(const Model& model, ShardCache& c) {
   const size_t v = model.ngram_view();
   kernels::dense_forward(c.ngram_logits.data(), c.bag.data(), model.param(v + 1),
                          model.param(v + 2), c.B, D, O);
+}
+
+// The shard's distinct tokens (ShardCache::by_token) and their embedding rows.
+void collect_unique_tokens(const Model& model, ShardCache& c) {
+  const size_t E = model.config().embedding_dim, V = model.config().vocab_size;
+  if (c.slot_of.size() != V) c.slot_of.assign(V, -1);
+  c.unique_tokens.clear();
+  c.token_slot.resize(c.packed_rows);
+  for (size_t p = 0; p < c.packed_rows; ++p) {
+    int32_t& slot = c.slot_of[static_cast<size_t>(c.tokens[p])];
+    if (slot < 0) {
+      slot = static_cast<int32_t>(c.unique_tokens.size());
+      c.unique_tokens.push_back(c.tokens[p]);
+    }
+    c.token_slot[p] = static_cast<uint32_t>(slot);
+  }
+  for (int32_t t : c.unique_tokens) c.slot_of[static_cast<size_t>(t)] = -1;
+  c.unique_x.resize(c.unique_tokens.size() * E);
+  for (size_t u = 0; u < c.unique_tokens.size(); ++u)
+    std::copy_n(model.embedding() + static_cast<size_t>(c.unique_tokens[u]) * E, E,
+                c.unique_x.data() + u * E);
 }
 
 // Shared padding, forward: layer l's run over the padding token for P steps from the zero
@@ -656,7 +681,12 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
   const size_t N = c.packed_rows, A = c.active;
   Rng rng(c.dropout_seed);
   const bool use_table = projection && !projection->empty() && !c.training;
-  if (!use_table) {
+  c.by_token = c.project_per_token && !use_table && L > 0 && A > 0 && cfg.layers[0].cell == CellType::kLstm &&
+               !(c.training && cfg.layers[0].dropout > 0.0f);
+  if (c.by_token) {
+    collect_unique_tokens(model, c);
+    c.embedded.clear();
+  } else if (!use_table) {
     c.embedded.resize(N * E);
     for (size_t p = 0; p < N; ++p)
       std::copy_n(model.embedding() + static_cast<size_t>(c.tokens[p]) * E, E,
@@ -710,6 +740,18 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
           std::copy_n(table + static_cast<size_t>(c.tokens[src]) * G, G, xp.data() + p * G);
         }
         rnn_recurrence(layer.cell, dc, c.scratch.data(), xp.data(), model.param(v + 1),
+                       model.param(v + 2), dims, c.shared);
+      } else if (l == 0 && c.by_token) {
+        const size_t U = c.unique_tokens.size();
+        dc.token_proj.resize(U * G);
+        kernels::cpu::project_inputs(dc.token_proj.data(), G, c.unique_x.data(), model.param(v),
+                                     model.param(v + 2), U, El, G);
+        for (size_t p = 0; p < N; ++p) {
+          const size_t u = c.token_slot[dir == 0 ? p : c.mirror[p]];
+          std::copy_n(dc.token_proj.data() + u * G, G, dc.gates.data() + p * G);
+        }
+        dc.x.clear();
+        rnn_recurrence(layer.cell, dc, c.scratch.data(), dc.gates.data(), model.param(v + 1),
                        model.param(v + 2), dims, c.shared);
       } else {
         dc.x.resize(N * El);
@@ -821,8 +863,10 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
     const size_t H = layer.units, D = directions(layer), El = layer_input_width(cfg, l);
     const size_t W = D * H;
     const kernels::RnnDims dims{c.steps, A, El, H, c.ragged ? c.batch_sizes.data() : nullptr};
+    const bool by_token = l == 0 && c.by_token;
     std::vector<float>& dnext = l == 0 ? c.dembedded : below;
-    dnext.assign(N * El, 0.0f);
+    dnext.assign(by_token ? 0 : N * El, 0.0f);
+    if (by_token) c.dunique_x.assign(c.unique_tokens.size() * El, 0.0f);
     const std::vector<float>& in_mask = c.input_masks[l];
     for (size_t dir = 0; dir < D && A > 0; ++dir) {
       DirectionCache& dc = c.layers[l][dir];
@@ -834,10 +878,25 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
       for (size_t p = 0; p < N; ++p)
         std::copy_n(c.dy.data() + p * W + dir * H, H,
                     dc.dh.data() + (dir == 0 ? p : c.mirror[p]) * H);
-      dc.dx.assign(N * El, 0.0f);
+      dc.dx.assign(by_token ? 0 : N * El, 0.0f);
       dc.dgates.resize(N * kernels::rnn_gate_count(layer.cell) * H);
       rnn_backward(layer.cell, dc, c.scratch.data(), model.param(v), model.param(v + 1), grad(v),
                    grad(v + 1), grad(v + 2), dims, c.shared);
+      if (by_token) {  // dz summed per distinct token, then x^T dz and dz W^T over U rows
+        const size_t U = c.unique_tokens.size(), G = 4 * H;
+        dc.dtoken_proj.assign(U * G, 0.0f);
+        for (size_t p = 0; p < N; ++p) {
+          float* dst = dc.dtoken_proj.data() + c.token_slot[dir == 0 ? p : c.mirror[p]] * G;
+          const float* src = dc.dgates.data() + p * G;
+          for (size_t k = 0; k < G; ++k) dst[k] += src[k];
+        }
+        kernels::gemm<float>(kernels::Trans::kYes, kernels::Trans::kNo, El, G, U, 1.0f,
+                             c.unique_x.data(), El, dc.dtoken_proj.data(), G, 1.0f, grad(v), G);
+        kernels::gemm<float>(kernels::Trans::kNo, kernels::Trans::kYes, U, El, G, 1.0f,
+                             dc.dtoken_proj.data(), G, model.param(v), G, 1.0f, c.dunique_x.data(),
+                             El);
+        continue;
+      }
       for_each_packed(c, [&](size_t p, size_t j) {
         const float* src = dc.dx.data() + (dir == 0 ? p : c.mirror[p]) * El;
         float* dst = dnext.data() + p * El;
@@ -862,6 +921,12 @@ void model_embedding_backward(const Model& model, const ShardCache& c, float* gr
   const size_t E = cfg.embedding_dim;
   if (c.shared)
     for (size_t k = 0; k < E; ++k) grad_sparse[k] += c.dpadding[k];  // row 0, the padding token
+  if (c.by_token)
+    for (size_t u = 0; u < c.unique_tokens.size() && !c.dunique_x.empty(); ++u) {
+      float* g = grad_sparse + static_cast<size_t>(c.unique_tokens[u]) * E;
+      const float* d = c.dunique_x.data() + u * E;
+      for (size_t k = 0; k < E; ++k) g[k] += d[k];
+    }
   if (!c.dembedded.empty())
     for (size_t p = 0; p < c.packed_rows; ++p) {
       float* g = grad_sparse + static_cast<size_t>(c.tokens[p]) * E;

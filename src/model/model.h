@@ -151,6 +151,8 @@ struct DirectionCache {
   std::vector<float> dc;      // (N, H) LSTM: gradient reaching c_t from outside (shared padding)
   std::vector<float> dh0;     // (B, H) gradient of the initial state h_{-1} (shared padding)
   std::vector<float> dc0;     // (B, H) likewise c_{-1}
+  // Projection per distinct token (ShardCache::by_token): (U, G H) and its gradient.
+  std::vector<float> token_proj, dtoken_proj;
 };
 
 // Per-shard activations and scratch for one forward/backward over B rows of T tokens.
@@ -196,6 +198,20 @@ struct ShardCache {
   // runs only its own tokens from that state. Exact, so model_forward uses it wherever it
   // applies (share_padding_applies); tests clear share_padding to get the step-by-step
   // reference path.
+  // Distinct tokens. The first layer's input projection x W + b depends only on the token,
+  // so training (and inference without projection tables) computes it once per distinct
+  // token of the shard and gathers it, and the gradients x^T dz (for W) and dz W^T (for the
+  // embedding) come from dz summed per distinct token: U rows instead of N. For a first
+  // layer of LSTM cells without input dropout. Tests clear project_per_token to get the
+  // row-by-row reference path.
+  bool project_per_token = true;
+  bool by_token = false;               // this forward projected per distinct token
+  std::vector<int32_t> unique_tokens;  // (U) in order of first appearance
+  std::vector<uint32_t> token_slot;    // (N) packed row -> its token's index in unique_tokens
+  std::vector<int32_t> slot_of;        // (V) token -> index, -1 between uses
+  std::vector<float> unique_x;         // (U, E) their embedding rows
+  std::vector<float> dunique_x;        // (U, E) their gradient
+
   bool share_padding = true;
   bool shared = false;                 // this forward shared the padding
   size_t prefix_steps = 0;             // P

@@ -546,6 +546,48 @@ TEST(ModelSharedPadding, EqualsRunningThePaddingStepByStep) {
       }
 }
 
+// Projecting per distinct token (ShardCache::project_per_token) gives the row-by-row
+// projection's logits and gradients (embedding rows, input kernel and everything after),
+// with and without shared padding, for unidirectional and bidirectional LSTM stacks.
+TEST(ModelPerTokenProjection, EqualsProjectingEveryRow) {
+  PaddedRows rows =
+      padded_rows({{1, 4, 5, 11, 4, 4}, {3}, {}, {1, 7, 7, 9, 2, 8, 5}, {4, 0, 4}}, 7);
+  for (bool bi : {false, true})
+    for (bool mask : {false, true})
+      for (size_t units : {4u, 32u}) {
+        ModelConfig cfg = stack(CellType::kLstm, bi, Pooling::kLast, 2, mask);
+        for (auto& l : cfg.layers) l.units = units;
+        const Model model = random_model(cfg, 21, 0.5);
+        const std::string what = std::string(bi ? "bi" : "uni") + (mask ? " masked" : "") + " H " +
+                                 std::to_string(units);
+        const std::vector<float> y = {1, 0, 1, 0, 1};
+        auto run = [&](bool per_token, std::vector<float>& grad) {
+          ShardCache c;
+          c.training = true;
+          c.project_per_token = per_token;
+          model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T);
+          EXPECT_EQ(c.by_token, per_token) << what;
+          shard_loss(c, y, 1, false, true);
+          grad.assign(model.params().size(), 0.0f);
+          model_backward(model, c, grad.data() + model.sparse_size());
+          model_embedding_backward(model, c, grad.data());
+          return c.logits;
+        };
+        std::vector<float> g_rows, g_tokens;
+        const auto by_rows = run(false, g_rows);
+        const auto by_tokens = run(true, g_tokens);
+        for (size_t k = 0; k < by_rows.size(); ++k)
+          EXPECT_NEAR(by_rows[k], by_tokens[k], 2e-6) << what;
+        double scale = 1e-3, diff = 0.0;
+        for (size_t k = 0; k < g_rows.size(); ++k) {
+          scale = std::max(scale, std::abs(double(g_rows[k])));
+          diff = std::max(diff, std::abs(double(g_rows[k]) - double(g_tokens[k])));
+        }
+        EXPECT_LT(diff, 1e-5 * scale) << what;
+        EXPECT_GT(std::abs(g_rows[4 * cfg.embedding_dim]), 0.0f) << what;  // token 4's row
+      }
+}
+
 // Where sharing does not apply: masked padding, bidirectional layers, other cells or
 // pooling, and dropout on a layer's input or state in training (not in inference).
 TEST(ModelSharedPadding, AppliesOnlyWhereExact) {

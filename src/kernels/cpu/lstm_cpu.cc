@@ -295,7 +295,7 @@ void backward_impl(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* d
     gemm<F>(Trans::kYes, Trans::kNo, H, G, N - first, F(1), h_prev, H, dgates + first * G, G, F(1),
             dU, G);
   }
-  gemm<F>(Trans::kYes, Trans::kNo, E, G, N, F(1), x, E, dgates, G, F(1), dW, G);
+  if (dW) gemm<F>(Trans::kYes, Trans::kNo, E, G, N, F(1), x, E, dgates, G, F(1), dW, G);
   if (dx) gemm<F>(Trans::kNo, Trans::kYes, N, E, G, F(1), dgates, G, W, G, F(1), dx, E);
   add_column_sums(db, dgates, G, N, G);
 }
