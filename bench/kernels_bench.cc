@@ -101,7 +101,7 @@ void BM_StepForwardFused(benchmark::State& state) {
   }
   state.SetLabel(kernels::cpu::lstm_step_variant());
 }
-BENCHMARK(BM_StepForwardFused)->Arg(32);
+BENCHMARK(BM_StepForwardFused)->Arg(32)->Arg(29);
 
 void BM_StepBackwardGemmCell(benchmark::State& state) {
   kernels::gemm_use_single_thread();
@@ -139,7 +139,7 @@ void BM_StepBackwardFused(benchmark::State& state) {
   }
   state.SetLabel(kernels::cpu::lstm_step_variant());
 }
-BENCHMARK(BM_StepBackwardFused)->Arg(32);
+BENCHMARK(BM_StepBackwardFused)->Arg(32)->Arg(30);
 
 // One shard of B sequences. Plain: every row has kT steps. Packed: lengths fall evenly from
 // kT to kT / 5, so N is 60% of B * kT, as in a length-sorted shard of IMDB reviews. dh_seq
