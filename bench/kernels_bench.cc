@@ -92,8 +92,8 @@ void BM_StepForwardFused(benchmark::State& state) {
   kernels::cpu::lstm_step_pack(Up.data(), nullptr, U.data(), kH);
   for (auto _ : state) {
     std::copy(z0.begin(), z0.end(), z.begin());
-    if (!kernels::cpu::lstm_step_forward_fused(hn.data(), cn.data(), z.data(), h.data(),
-                                               c_prev.data(), Up.data(), B, kH)) {
+    if (!kernels::cpu::lstm_step_forward_fused(hn.data(), cn.data(), z.data(), z.data(), nullptr,
+                                               h.data(), c_prev.data(), Up.data(), B, kH)) {
       state.SkipWithError("no fused variant on this CPU");
       break;
     }

@@ -19,16 +19,18 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 
 #include "kernels/rnn.h"
 
 namespace sentiment::kernels {
 
-// Forward: packed U (4H^2) and the masked h_{t-1} of one step (B H). Backward: packed U^T,
-// dh and dc (4H^2 + 2 B H) during the time loop, then the masked h_{t-1} of every step (at
-// most N H, the dU operand) once the loop is done, reusing the same space.
+// Forward: packed U (4H^2), the masked h_{t-1} of one step (B H) and, without a gate cache
+// on the GEMM path, the step's gates (4 B H). Backward: packed U^T, dh and dc (4H^2 + 2 B H)
+// during the time loop, then the masked h_{t-1} of every step (at most N H, the dU operand)
+// once the loop is done, reusing the same space.
 inline size_t lstm_scratch_size(const RnnDims& d) {
-  const size_t loop = 4 * d.H * d.H + 2 * d.B * d.H;
+  const size_t loop = 4 * d.H * d.H + 5 * d.B * d.H;
   return std::max(loop, rnn_packed_rows(d) * d.H);
 }
 
@@ -105,6 +107,15 @@ void lstm_forward_from(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, con
 template <typename F>
 void lstm_recurrence_from(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, const F* U,
                           const F* b, const F* rmask, RnnDims d) noexcept;
+
+// The time loop from a given state (as lstm_recurrence_from) on input projections read in
+// place by index: packed row p's x_p W + b (4H) is xbase + xindex[p] * 4H, so a per-word
+// table's or per-distinct-token projection's rows need no gathering. gates (N, 4H) may be
+// null when nothing needs the activated gates (inference).
+template <typename F>
+void lstm_recurrence_indexed(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xbase,
+                             const uint32_t* xindex, const F* U, const F* rmask,
+                             RnnDims d) noexcept;
 
 template <typename F>
 using LstmBackwardFrom = void(F* dh0, F* dc0, F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch,

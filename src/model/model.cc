@@ -357,6 +357,20 @@ void ngram_forward(const Model& model, ShardCache& c) {
                          model.param(v + 2), c.B, D, O);
 }
 
+// The LSTM time loop on input projections read by index (kernels::cpu::
+// lstm_recurrence_indexed), from the state already in h_seq and c_seq (from_state) or from
+// zero; the activated gates are kept only when backward will need them.
+void lstm_indexed(DirectionCache& dc, float* scratch, const float* xbase, const uint32_t* xindex,
+                  const float* U, const kernels::RnnDims& d, bool from_state, bool keep_gates) {
+  if (!from_state) {
+    std::fill_n(dc.h_seq.data(), d.B * d.H, 0.0f);
+    std::fill_n(dc.c_seq.data(), d.B * d.H, 0.0f);
+  }
+  kernels::cpu::lstm_recurrence_indexed<float>(dc.h_seq.data(), dc.c_seq.data(),
+                                               keep_gates ? dc.gates.data() : nullptr, scratch,
+                                               xbase, xindex, U, or_null(dc.rmask), d);
+}
+
 // The shard's distinct tokens (ShardCache::by_token) and their embedding rows.
 void collect_unique_tokens(const Model& model, ShardCache& c) {
   const size_t E = model.config().embedding_dim, V = model.config().vocab_size;
@@ -392,10 +406,10 @@ void padding_forward(const Model& model, ShardCache& c, size_t l, const float* t
   pc.gates.resize(P * G);
   pc.rmask.clear();
   c.scratch.resize(std::max(c.scratch.size(), kernels::lstm_scratch_size(dims)));
-  if (table) {
-    for (size_t p = 0; p < P; ++p) std::copy_n(table, G, pc.gates.data() + p * G);
-    rnn_recurrence(CellType::kLstm, pc, c.scratch.data(), pc.gates.data(), model.param(v + 1),
-                   model.param(v + 2), dims);
+  if (table) {  // the padding token's row, P times
+    c.zero_index.assign(P, 0);
+    lstm_indexed(pc, c.scratch.data(), table, c.zero_index.data(), model.param(v + 1), dims, false,
+                 c.training);
     return;
   }
   pc.x.resize(P * El);
@@ -681,7 +695,8 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
   const size_t N = c.packed_rows, A = c.active;
   Rng rng(c.dropout_seed);
   const bool use_table = projection && !projection->empty() && !c.training;
-  c.by_token = c.project_per_token && !use_table && L > 0 && A > 0 && cfg.layers[0].cell == CellType::kLstm &&
+  c.by_token = c.project_per_token && !use_table && L > 0 && A > 0 &&
+               cfg.layers[0].cell == CellType::kLstm &&
                !(c.training && cfg.layers[0].dropout > 0.0f);
   if (c.by_token) {
     collect_unique_tokens(model, c);
@@ -730,8 +745,26 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
         draw_mask(dc.rmask, A * H, layer.recurrent_dropout, rng);
       else
         dc.rmask.clear();
-      if (l == 0 && use_table) {
-        // LSTM and SimpleRNN take the projection in place in their gate cache.
+      if (l == 0 && (c.by_token || use_table) && layer.cell == CellType::kLstm) {
+        // The projection per distinct token (training) or per word (the table), read in
+        // place by index.
+        const float* xbase = use_table ? (*projection)[dir].data() : dc.token_proj.data();
+        if (!use_table) {
+          dc.token_proj.resize(c.unique_tokens.size() * G);
+          kernels::cpu::project_inputs(dc.token_proj.data(), G, c.unique_x.data(), model.param(v),
+                                       model.param(v + 2), c.unique_tokens.size(), El, G);
+          xbase = dc.token_proj.data();
+        }
+        c.xindex.resize(N);
+        for (size_t p = 0; p < N; ++p) {
+          const size_t src = dir == 0 ? p : c.mirror[p];
+          c.xindex[p] = use_table ? static_cast<uint32_t>(c.tokens[src]) : c.token_slot[src];
+        }
+        dc.x.clear();
+        lstm_indexed(dc, c.scratch.data(), xbase, c.xindex.data(), model.param(v + 1), dims,
+                     c.shared, c.training);
+      } else if (l == 0 && use_table) {
+        // SimpleRNN takes the projection in place in its gate cache.
         std::vector<float>& xp = layer.cell == CellType::kGru ? dc.xproj : dc.gates;
         xp.resize(std::max(xp.size(), N * G));
         const float* table = (*projection)[dir].data();
@@ -740,18 +773,6 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
           std::copy_n(table + static_cast<size_t>(c.tokens[src]) * G, G, xp.data() + p * G);
         }
         rnn_recurrence(layer.cell, dc, c.scratch.data(), xp.data(), model.param(v + 1),
-                       model.param(v + 2), dims, c.shared);
-      } else if (l == 0 && c.by_token) {
-        const size_t U = c.unique_tokens.size();
-        dc.token_proj.resize(U * G);
-        kernels::cpu::project_inputs(dc.token_proj.data(), G, c.unique_x.data(), model.param(v),
-                                     model.param(v + 2), U, El, G);
-        for (size_t p = 0; p < N; ++p) {
-          const size_t u = c.token_slot[dir == 0 ? p : c.mirror[p]];
-          std::copy_n(dc.token_proj.data() + u * G, G, dc.gates.data() + p * G);
-        }
-        dc.x.clear();
-        rnn_recurrence(layer.cell, dc, c.scratch.data(), dc.gates.data(), model.param(v + 1),
                        model.param(v + 2), dims, c.shared);
       } else {
         dc.x.resize(N * El);

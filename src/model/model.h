@@ -211,6 +211,8 @@ struct ShardCache {
   std::vector<int32_t> slot_of;        // (V) token -> index, -1 between uses
   std::vector<float> unique_x;         // (U, E) their embedding rows
   std::vector<float> dunique_x;        // (U, E) their gradient
+  std::vector<uint32_t> xindex;        // (N) each packed row's projection row, by direction
+  std::vector<uint32_t> zero_index;    // (P) the padding token's, for the padding run
 
   bool share_padding = true;
   bool shared = false;                 // this forward shared the padding

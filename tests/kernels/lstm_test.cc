@@ -532,6 +532,49 @@ TEST(LstmFromState, SplitRunEqualsWholeRun) {
   EXPECT_LT(max_abs_diff(db, whole.db), 1e-5 * scale_of(whole.db)) << "db";
 }
 
+// lstm_recurrence_indexed reads its rows in place by index (rows repeating, as a per-word
+// table's do) and equals lstm_recurrence_from on the gathered rows, with and without a gate
+// cache, through the fused kernels (float, H 32) and the GEMM path (double, and H 12).
+template <typename F>
+void check_indexed_recurrence(size_t H) {
+  const Shape shape = packed(true, 3, H);
+  LstmCase<F> c(shape, 31);
+  const RnnDims d = c.dims();
+  const size_t G = 4 * H, V = 6;
+  Rng rng(32);
+  std::vector<F> table(V * G);
+  for (auto& v : table) v = static_cast<F>(rng.uniform(-1.5, 1.5));
+  std::vector<uint32_t> index(c.N);
+  for (auto& i : index) i = static_cast<uint32_t>(rng.next_u64() % V);
+  std::vector<F> gathered(c.N * G), h0((d.B + c.N) * H, F(0)), c0((d.B + c.N) * H, F(0));
+  for (size_t p = 0; p < c.N; ++p)
+    std::copy_n(table.begin() + static_cast<ptrdiff_t>(index[p] * G), G,
+                gathered.begin() + static_cast<ptrdiff_t>(p * G));
+  for (size_t k = 0; k < d.B * H; ++k)
+    h0[k] = static_cast<F>(rng.uniform(-0.9, 0.9)), c0[k] = static_cast<F>(rng.uniform(-2, 2));
+  std::vector<F> scratch(kernels::lstm_scratch_size(d));
+  std::vector<F> h_ref = h0, c_ref = c0, g_ref(c.N * G);
+  kernels::cpu::lstm_recurrence_from(h_ref.data(), c_ref.data(), g_ref.data(), scratch.data(),
+                                     gathered.data(), c.U.data(), c.b.data(), c.mask(), d);
+  for (bool keep : {true, false}) {
+    std::vector<F> h = h0, cs = c0, g(c.N * G, F(-7));
+    kernels::cpu::lstm_recurrence_indexed(h.data(), cs.data(), keep ? g.data() : nullptr,
+                                          scratch.data(), table.data(), index.data(), c.U.data(),
+                                          c.mask(), d);
+    EXPECT_EQ(max_abs_diff(h, h_ref), 0.0) << "H " << H << " keep " << keep;
+    EXPECT_EQ(max_abs_diff(cs, c_ref), 0.0) << "H " << H << " keep " << keep;
+    if (keep) {
+      EXPECT_EQ(max_abs_diff(g, g_ref), 0.0) << "H " << H;
+    }
+  }
+}
+
+TEST(LstmFast, IndexedRecurrenceEqualsGatheredRows) {
+  check_indexed_recurrence<float>(32);
+  check_indexed_recurrence<float>(12);
+  check_indexed_recurrence<double>(8);
+}
+
 // With W = U = 0 every step sees the same gates sigmoid(b_i), sigmoid(b_f), tanh(b_g),
 // sigmoid(b_o), so c_t = f c_{t-1} + i g has the closed form i g (1 - f^(t+1)) / (1 - f).
 TEST(LstmStructure, ZeroWeightsGiveClosedFormCell) {

@@ -133,12 +133,18 @@ void lstm_cell_backward(F* dz, F* dc, const F* dh, const F* gates, const F* c, c
   }
 }
 
+namespace {
+
+// The time loop: packed row p's input projection is xbase + xindex[p] * 4H, or
+// xbase + p * 4H when xindex is null (then xbase may equal gates: in place). gates may be
+// null (nothing kept for backward); the GEMM path then works in scratch.
 template <typename F>
-void lstm_recurrence_from(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, const F* U,
-                          const F* /*b*/, const F* rmask, RnnDims d) noexcept {
+void recurrence_impl(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xbase,
+                     const uint32_t* xindex, const F* U, const F* rmask, RnnDims d) noexcept {
   const size_t T = d.T, B = d.B, H = d.H, G = 4 * H;
   F* Up = scratch;                    // 4H^2: U packed for the fused step
   F* h_masked = scratch + 4 * H * H;  // (B, H): h_{t-1} * rmask, the step's recurrent operand
+  F* zbuf = h_masked + B * H;         // (B, 4H): the step's gates when gates is null
   bool fused = false;
   if constexpr (sizeof(F) == sizeof(float)) {
     fused = lstm_step_fused_available(H);
@@ -148,9 +154,9 @@ void lstm_recurrence_from(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xpr
   for (size_t t = 0; t < T; ++t) {
     const size_t bt = rnn_rows(d, t);
     const size_t prev = rnn_prev_state_row(d, t, off);
-    F* z = gates + off * G;
-    // Copied step by step rather than up front: the step reads it while it is still in cache.
-    if (xproj != gates) std::copy(xproj + off * G, xproj + (off + bt) * G, z);
+    const F* x = xindex ? xbase : xbase + off * G;
+    const uint32_t* xi = xindex ? xindex + off : nullptr;
+    F* z = gates ? gates + off * G : nullptr;
     const F* h_prev = h_seq + prev * H;
     if (rmask) {
       for (size_t k = 0; k < bt * H; ++k) h_masked[k] = h_prev[k] * rmask[k];
@@ -162,13 +168,33 @@ void lstm_recurrence_from(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xpr
     off += bt;
     if constexpr (sizeof(F) == sizeof(float)) {
       if (fused) {
-        lstm_step_forward_fused(h, c, z, h_prev, c_prev, Up, bt, H);
+        lstm_step_forward_fused(h, c, z, x, xi, h_prev, c_prev, Up, bt, H);
         continue;
       }
     }
+    if (!z) z = zbuf;
+    if (xi)
+      for (size_t r = 0; r < bt; ++r) std::copy_n(x + xi[r] * G, G, z + r * G);
+    else if (x != z)
+      std::copy(x, x + bt * G, z);
     gemm<F>(Trans::kNo, Trans::kNo, bt, G, H, F(1), h_prev, H, U, G, F(1), z, G);
     lstm_cell_forward(h, c, z, c_prev, bt, H);
   }
+}
+
+}  // namespace
+
+template <typename F>
+void lstm_recurrence_from(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xproj, const F* U,
+                          const F* /*b*/, const F* rmask, RnnDims d) noexcept {
+  recurrence_impl(h_seq, c_seq, gates, scratch, xproj, nullptr, U, rmask, d);
+}
+
+template <typename F>
+void lstm_recurrence_indexed(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xbase,
+                             const uint32_t* xindex, const F* U, const F* rmask,
+                             RnnDims d) noexcept {
+  recurrence_impl(h_seq, c_seq, gates, scratch, xbase, xindex, U, rmask, d);
 }
 
 template <typename F>
@@ -330,6 +356,12 @@ template RnnForward<double> lstm_forward_from<double>;
 template RnnRecurrence<float> lstm_recurrence_from<float>;
 template RnnRecurrence<double> lstm_recurrence_from<double>;
 template LstmBackwardFrom<float> lstm_backward_from<float>;
+template void lstm_recurrence_indexed<float>(float*, float*, float*, float*, const float*,
+                                             const uint32_t*, const float*, const float*,
+                                             RnnDims) noexcept;
+template void lstm_recurrence_indexed<double>(double*, double*, double*, double*, const double*,
+                                              const uint32_t*, const double*, const double*,
+                                              RnnDims) noexcept;
 template LstmBackwardFrom<double> lstm_backward_from<double>;
 template void lstm_cell_forward<float>(float*, float*, float*, const float*, size_t, size_t);
 template void lstm_cell_forward<double>(double*, double*, double*, const double*, size_t, size_t);

@@ -19,14 +19,17 @@ using vmath::tanh_vec;
 
 // Up is the unit block's slice of the packed U: H rows of 4L floats (gates i, f, g, o).
 template <typename V, size_t R>
-[[gnu::always_inline]] inline void forward_block(float* h, float* c, float* z, const float* h_prev,
+[[gnu::always_inline]] inline void forward_block(float* h, float* c, float* z, const float* xbase,
+                                                 const uint32_t* xindex, const float* h_prev,
                                                  const float* c_prev, const float* Up, size_t H,
                                                  size_t r0, size_t k0) {
   constexpr size_t L = sizeof(V) / sizeof(float);
   const size_t G = 4 * H;
   V acc[4][R];
-  for (size_t g = 0; g < 4; ++g)
-    for (size_t r = 0; r < R; ++r) acc[g][r] = load_vec<V>(z + (r0 + r) * G + g * H + k0);
+  for (size_t r = 0; r < R; ++r) {
+    const float* x = xbase + (xindex ? xindex[r0 + r] : r0 + r) * G + k0;
+    for (size_t g = 0; g < 4; ++g) acc[g][r] = load_vec<V>(x + g * H);
+  }
   for (size_t k = 0; k < H; ++k) {
     V hk[R];
     for (size_t r = 0; r < R; ++r) hk[r] = V{} + h_prev[(r0 + r) * H + k];
@@ -37,14 +40,16 @@ template <typename V, size_t R>
     }
   }
   for (size_t r = 0; r < R; ++r) {
-    float* zr = z + (r0 + r) * G + k0;
     const V i = sigmoid_vec(acc[0][r]), f = sigmoid_vec(acc[1][r]);
     const V g = tanh_vec(acc[2][r]), o = sigmoid_vec(acc[3][r]);
     const V cn = f * load_vec<V>(c_prev + (r0 + r) * H + k0) + i * g;
-    store_vec(zr, i);
-    store_vec(zr + H, f);
-    store_vec(zr + 2 * H, g);
-    store_vec(zr + 3 * H, o);
+    if (z) {
+      float* zr = z + (r0 + r) * G + k0;
+      store_vec(zr, i);
+      store_vec(zr + H, f);
+      store_vec(zr + 2 * H, g);
+      store_vec(zr + 3 * H, o);
+    }
     store_vec(c + (r0 + r) * H + k0, cn);
     store_vec(h + (r0 + r) * H + k0, o * tanh_vec(cn));
   }
@@ -53,15 +58,18 @@ template <typename V, size_t R>
 // Units outermost: a unit block's packed slice of U (H x 4L floats, 8 KB for AVX2) stays in
 // L1 while every row block of the batch streams past it.
 template <typename V, size_t R>
-[[gnu::always_inline]] inline void forward_rows(float* h, float* c, float* z, const float* h_prev,
+[[gnu::always_inline]] inline void forward_rows(float* h, float* c, float* z, const float* xbase,
+                                                const uint32_t* xindex, const float* h_prev,
                                                 const float* c_prev, const float* Up, size_t B,
                                                 size_t H) {
   constexpr size_t L = sizeof(V) / sizeof(float);
   for (size_t k0 = 0; k0 < H; k0 += L) {
     const float* slice = Up + k0 * 4 * H;  // block k0 / L holds H * 4L floats
     size_t r0 = 0;
-    for (; r0 + R <= B; r0 += R) forward_block<V, R>(h, c, z, h_prev, c_prev, slice, H, r0, k0);
-    for (; r0 < B; ++r0) forward_block<V, 1>(h, c, z, h_prev, c_prev, slice, H, r0, k0);
+    for (; r0 + R <= B; r0 += R)
+      forward_block<V, R>(h, c, z, xbase, xindex, h_prev, c_prev, slice, H, r0, k0);
+    for (; r0 < B; ++r0)
+      forward_block<V, 1>(h, c, z, xbase, xindex, h_prev, c_prev, slice, H, r0, k0);
   }
 }
 
@@ -160,15 +168,16 @@ void pack_backward(float* UTp, const float* U, size_t H, size_t S) {
 #define SENTIMENT_HAVE_X86_VARIANTS 1
 
 __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))) void forward_avx512(
-    float* h, float* c, float* z, const float* hp, const float* cp, const float* U, size_t B,
-    size_t H) {
-  forward_rows<vmath::v16f, 6>(h, c, z, hp, cp, U, B, H);
+    float* h, float* c, float* z, const float* xb, const uint32_t* xi, const float* hp,
+    const float* cp, const float* U, size_t B, size_t H) {
+  forward_rows<vmath::v16f, 6>(h, c, z, xb, xi, hp, cp, U, B, H);
 }
 
-__attribute__((target("avx2,fma"))) void forward_avx2(float* h, float* c, float* z, const float* hp,
+__attribute__((target("avx2,fma"))) void forward_avx2(float* h, float* c, float* z, const float* xb,
+                                                      const uint32_t* xi, const float* hp,
                                                       const float* cp, const float* U, size_t B,
                                                       size_t H) {
-  forward_rows<vmath::v8f, 3>(h, c, z, hp, cp, U, B, H);
+  forward_rows<vmath::v8f, 3>(h, c, z, xb, xi, hp, cp, U, B, H);
 }
 
 __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))) void backward_avx512(
@@ -220,23 +229,25 @@ void lstm_step_pack(float* Up, float* UTp, const float* U, size_t H) noexcept {
 #endif
 }
 
-bool lstm_step_forward_fused(float* h, float* c, float* z, const float* h_prev, const float* c_prev,
+bool lstm_step_forward_fused(float* h, float* c, float* z, const float* xbase,
+                             const uint32_t* xindex, const float* h_prev, const float* c_prev,
                              const float* U, size_t B, size_t H) noexcept {
 #ifdef SENTIMENT_HAVE_X86_VARIANTS
   switch (variant()) {
     case Variant::kAvx512:
       if (H % 32 != 0) break;
-      forward_avx512(h, c, z, h_prev, c_prev, U, B, H);
+      forward_avx512(h, c, z, xbase, xindex, h_prev, c_prev, U, B, H);
       return true;
     case Variant::kAvx2:
       if (H % 16 != 0) break;
-      forward_avx2(h, c, z, h_prev, c_prev, U, B, H);
+      forward_avx2(h, c, z, xbase, xindex, h_prev, c_prev, U, B, H);
       return true;
     case Variant::kNone:
       break;
   }
 #endif
-  (void)h, (void)c, (void)z, (void)h_prev, (void)c_prev, (void)U, (void)B, (void)H;
+  (void)h, (void)c, (void)z, (void)xbase, (void)xindex, (void)h_prev, (void)c_prev, (void)U,
+      (void)B, (void)H;
   return false;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace sentiment::kernels::cpu {
 
@@ -15,10 +16,13 @@ namespace sentiment::kernels::cpu {
 // null). Only valid when lstm_step_fused_available(H).
 void lstm_step_pack(float* Up, float* UTp, const float* U, size_t H) noexcept;
 
-// Forward step t. z (B, 4H): x_t W + b on entry, activated gates (i, f, g, o) on exit.
-// h, c (B, H) out: h_t, c_t. h_prev, c_prev (B, H): h_{t-1}, c_{t-1}. U: packed by
-// lstm_step_pack.
-bool lstm_step_forward_fused(float* h, float* c, float* z, const float* h_prev, const float* c_prev,
+// Forward step t. Row r's input projection x_t W + b (4H) is xbase + xindex[r] * 4H, or
+// xbase + r * 4H when xindex is null (a per-word table's rows, for instance, are read in
+// place). z (B, 4H) out: the activated gates (i, f, g, o), or null when nothing keeps them
+// (inference); z may equal xbase with xindex null (in place). h, c (B, H) out: h_t, c_t.
+// h_prev, c_prev (B, H): h_{t-1}, c_{t-1}. U: packed by lstm_step_pack.
+bool lstm_step_forward_fused(float* h, float* c, float* z, const float* xbase,
+                             const uint32_t* xindex, const float* h_prev, const float* c_prev,
                              const float* U, size_t B, size_t H) noexcept;
 
 // Backward from step t to t-1 for the first B rows (those that have a step t):
