@@ -30,6 +30,7 @@ std::vector<float> predict_logits(const Model& model, const int32_t* tokens, siz
       const size_t rows = std::min(kShardSize, start + B - first);
       ShardCache& cache = caches[worker];
       cache.training = false;
+      cache.keep_padding_run = true;  // the model is const for the whole call
       model_forward(model, cache, tokens + first * T, rows, T, T, projection);
       std::copy_n(cache.logits.data(), rows * O, logits.data() + first * O);
     });

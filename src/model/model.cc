@@ -392,12 +392,13 @@ void collect_unique_tokens(const Model& model, ShardCache& c) {
                 c.unique_x.data() + u * E);
 }
 
-// Shared padding, forward: layer l's run over the padding token for P steps from the zero
+// Shared padding, forward: layer l's run over the padding token for P steps (at least the
+// shard's prefix_steps) from the zero
 // state, one row (ShardCache::prefix). Its input is the padding token's embedding row, or
 // for l > 0 the layer below's padding run; table, when given, is layer 0's projection table.
-void padding_forward(const Model& model, ShardCache& c, size_t l, const float* table) {
+void padding_forward(const Model& model, ShardCache& c, size_t l, const float* table, size_t P) {
   const auto& cfg = model.config();
-  const size_t H = cfg.layers[l].units, El = layer_input_width(cfg, l), P = c.prefix_steps;
+  const size_t H = cfg.layers[l].units, El = layer_input_width(cfg, l);
   const size_t G = 4 * H, v = model.rnn_view(l, 0);
   const kernels::RnnDims dims{P, 1, El, H};
   DirectionCache& pc = c.prefix[l];
@@ -695,6 +696,18 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
   const size_t N = c.packed_rows, A = c.active;
   Rng rng(c.dropout_seed);
   const bool use_table = projection && !projection->empty() && !c.training;
+  // A cache that may keep its padding run reuses it while it is long enough and comes from
+  // the same weights (and the same projection: the table's rounding differs).
+  const void* padding_key =
+      use_table ? static_cast<const void*>(projection->front().data()) : &model;
+  bool run_padding = c.shared;
+  if (!c.keep_padding_run || c.training) {
+    c.padding_key = nullptr;
+  } else if (c.shared) {
+    // All T steps, so that one run serves every later shard of the same length.
+    run_padding = c.padding_key != padding_key || c.padding_run_steps < c.prefix_steps;
+    if (run_padding) c.padding_key = padding_key, c.padding_run_steps = T;
+  }
   c.by_token = c.project_per_token && !use_table && L > 0 && A > 0 &&
                cfg.layers[0].cell == CellType::kLstm &&
                !(c.training && cfg.layers[0].dropout > 0.0f);
@@ -728,8 +741,9 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
     for (size_t dir = 0; dir < D; ++dir) {
       DirectionCache& dc = c.layers[l][dir];
       const size_t v = model.rnn_view(l, dir);
-      if (c.shared)
-        padding_forward(model, c, l, l == 0 && use_table ? (*projection)[0].data() : nullptr);
+      if (run_padding)
+        padding_forward(model, c, l, l == 0 && use_table ? (*projection)[0].data() : nullptr,
+                        c.keep_padding_run && !c.training ? T : c.prefix_steps);
       if (A == 0) continue;
       dc.h_seq.resize((A + N) * H);
       if (layer.cell == CellType::kLstm) dc.c_seq.resize((A + N) * H);

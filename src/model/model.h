@@ -219,6 +219,11 @@ struct ShardCache {
   size_t prefix_steps = 0;             // P
   std::vector<DirectionCache> prefix;  // [layer] the padding run: one row of P steps
   std::vector<float> dpadding;         // (E) gradient of the padding token's embedding row
+  // Inference only: keep the padding run between forwards and reuse it while it is long
+  // enough. For callers whose model cannot change while the cache lives (predict_logits).
+  bool keep_padding_run = false;
+  const void* padding_key = nullptr;  // the weights (or projection table) the run comes from
+  size_t padding_run_steps = 0;
 };
 
 // Whether model_forward shares the leading padding of the rows (ShardCache::share_padding):

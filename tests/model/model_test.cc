@@ -588,6 +588,35 @@ TEST(ModelPerTokenProjection, EqualsProjectingEveryRow) {
       }
 }
 
+// Inference that keeps its padding run runs it for all T steps once and reuses it while the
+// weights stay the same: every forward equals a fresh cache's (up to the rounding of GEMMs
+// over a different number of padding steps).
+TEST(ModelSharedPadding, InferenceReusesItsPaddingRunOnlyWhereValid) {
+  ModelConfig cfg = stack(CellType::kLstm, false, Pooling::kLast, 2, false);
+  for (auto& l : cfg.layers) l.units = 32;
+  const Model first = random_model(cfg, 4, 0.5), second = random_model(cfg, 5, 0.5);
+  const PaddedRows short_pad = padded_rows({{1, 4, 5, 11, 3, 2}, {3, 3, 3, 3, 3}}, 7);
+  const PaddedRows long_pad = padded_rows({{1, 4}, {}, {5, 5, 5}}, 7);
+  ShardCache kept;
+  kept.keep_padding_run = true;
+  auto check = [&](const Model& model, const PaddedRows& rows, const char* what) {
+    ShardCache fresh;
+    model_forward(model, fresh, rows.pre.data(), rows.B, rows.T, rows.T);
+    model_forward(model, kept, rows.pre.data(), rows.B, rows.T, rows.T);
+    ASSERT_TRUE(kept.shared) << what;
+    EXPECT_EQ(kept.padding_run_steps, rows.T) << what;
+    for (size_t k = 0; k < fresh.logits.size(); ++k)
+      EXPECT_NEAR(fresh.logits[k], kept.logits[k], 1e-6) << what << " logit " << k;
+  };
+  check(first, short_pad, "first run");
+  EXPECT_EQ(kept.padding_key, &first);
+  check(first, long_pad, "reused, longer padding");
+  check(second, short_pad, "other weights: run again");
+  EXPECT_EQ(kept.padding_key, &second);
+  const PaddedRows longer = padded_rows({{1}, {}}, 9);  // 9 padding steps: more than kept
+  check(second, longer, "longer rows: run again");
+}
+
 // Where sharing does not apply: masked padding, bidirectional layers, other cells or
 // pooling, and dropout on a layer's input or state in training (not in inference).
 TEST(ModelSharedPadding, AppliesOnlyWhereExact) {
