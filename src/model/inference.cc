@@ -23,6 +23,11 @@ std::vector<float> predict_logits(const Model& model, const int32_t* tokens, siz
   std::vector<float> logits(n * O);
   std::vector<ShardCache> caches(pool.size());
   batch_size = std::max(batch_size, size_t{1});
+  // A padding run kept for all T steps pays off only where a worker runs several shards.
+  size_t shards = 0;
+  for (size_t start = 0; start < n; start += batch_size)
+    shards += num_shards(std::min(batch_size, n - start));
+  const bool keep_padding = shards > pool.size();
   for (size_t start = 0; start < n; start += batch_size) {
     const size_t B = std::min(batch_size, n - start);
     pool.parallel_for(num_shards(B), [&](size_t s, size_t worker) {
@@ -30,7 +35,7 @@ std::vector<float> predict_logits(const Model& model, const int32_t* tokens, siz
       const size_t rows = std::min(kShardSize, start + B - first);
       ShardCache& cache = caches[worker];
       cache.training = false;
-      cache.keep_padding_run = true;  // the model is const for the whole call
+      cache.keep_padding_run = keep_padding;  // the model is const for the whole call
       model_forward(model, cache, tokens + first * T, rows, T, T, projection);
       std::copy_n(cache.logits.data(), rows * O, logits.data() + first * O);
     });
