@@ -1,7 +1,8 @@
 // `sentiment bench`: the end-to-end benchmark on the real data and the recipe's shapes.
 // Reports training seconds per epoch and samples/s, inference reviews/s at batch 1, 64 and
-// 256 (with batch-1 latency percentiles), the GEMM throughput achieved against the GEMM
-// peak measured in the same run on the same threads, and peak RSS.
+// 256 (with batch-1 latency percentiles), the matrix-product throughput against the GEMM
+// peak measured in the same run on the same threads (for the recipe's arithmetic as
+// written, and for what actually runs), and peak RSS.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -64,6 +65,42 @@ double gemm_peak(ThreadPool& pool, size_t M, size_t N, size_t K, double seconds)
   return static_cast<double>(total) * 2.0 * static_cast<double>(M * N * K) / elapsed / 1e9;
 }
 
+// The matrix-product FLOPs the recipe's LSTM runs over rows [begin, end) in shards as
+// training cuts them: every shard's packed rows (tokens after the leading padding), its
+// distinct tokens (the first layer's input projection and its gradients) and its padding run
+// (one row of P steps, P the shard's longest leading padding). Training counts backward too
+// (twice forward's products). An estimate in that the epoch's shuffled shards group other
+// reviews together; the stored order is itself a shuffle, so the figures match on average.
+double executed_flops(const data::EncodedSplit& split, size_t begin, size_t end, double E, double H,
+                      bool training) {
+  const double G = 4.0 * H;
+  double flops = 0.0;
+  std::vector<uint8_t> seen;
+  std::vector<int32_t> used;
+  for (size_t s = begin; s < end; s += kShardSize) {
+    double rows = 0.0, distinct = 0.0;
+    size_t longest_pad = 0;
+    for (size_t r = s; r < std::min(end, s + kShardSize); ++r) {
+      const int32_t* row = split.tokens.data() + r * split.maxlen;
+      size_t pad = 0;
+      while (pad < split.maxlen && row[pad] == 0) ++pad;
+      longest_pad = std::max(longest_pad, pad);
+      rows += static_cast<double>(split.maxlen - pad);
+      for (size_t k = pad; k < split.maxlen; ++k) {
+        const auto t = static_cast<size_t>(row[k]);
+        if (t >= seen.size()) seen.resize(t + 1, 0);
+        if (!seen[t]) seen[t] = 1, used.push_back(row[k]), distinct += 1.0;
+      }
+    }
+    for (int32_t t : used) seen[static_cast<size_t>(t)] = 0;
+    used.clear();
+    const double forward =
+        2.0 * G * (distinct * E + rows * H + static_cast<double>(longest_pad) * (E + H));
+    flops += training ? 3.0 * forward : forward;
+  }
+  return flops;
+}
+
 double percentile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
@@ -94,6 +131,10 @@ int run_bench(const BenchOptions& o) {
   const double step_flops = 2.0 * (E + H) * 4.0 * H;  // forward gate GEMMs per sample-step
   const double epoch_flops = (3.0 * n_train + n_val) * T * step_flops;
   const double achieved = epoch_flops / epoch_s / 1e9;
+  const auto n_fit = static_cast<size_t>(n_train);
+  const double executed = executed_flops(enc.train, 0, n_fit, E, H, true) +
+                          executed_flops(enc.train, n_fit, enc.train.n, E, H, false);
+  const double executed_rate = executed / epoch_s / 1e9;
 
   const auto& test = enc.test;
   // Inference as Classifier::predict runs it: input projections looked up per word.
@@ -138,9 +179,12 @@ int run_bench(const BenchOptions& o) {
   j["val_accuracy"] = h.val_accuracy.back();
   j["epoch_gemm_gflop"] = epoch_flops / 1e9;
   j["achieved_gflop_per_s"] = achieved;
+  j["executed_epoch_gflop"] = executed / 1e9;
+  j["executed_gflop_per_s"] = executed_rate;
   j["gemm_peak_gflop_per_s"] = {{"1024x1024x1024", peak_large},
                                 {"lstm_step_32x256x64", peak_small}};
   j["share_of_gemm_peak"] = achieved / peak_large;
+  j["executed_share_of_gemm_peak"] = executed_rate / peak_large;
   j["inference"] = inference;
   j["peak_rss_mib"] = peak_rss_mib();
   if (o.json) {
@@ -152,9 +196,14 @@ int run_bench(const BenchOptions& o) {
   std::printf("training: %.2f s/epoch (best of %d, validation included), %.0f samples/s\n", epoch_s,
               o.epochs, n_train / epoch_s);
   std::printf(
-      "          %.0f GFLOP/epoch of GEMMs -> %.1f GFLOP/s = %.0f%% of the measured "
-      "sgemm peak (%.1f GFLOP/s 1024^3; %.1f GFLOP/s at the step shape)\n",
+      "          %.0f GFLOP/epoch of matrix products as the recipe is written -> %.1f GFLOP/s "
+      "= %.0f%% of the measured sgemm peak (%.1f GFLOP/s 1024^3; %.1f GFLOP/s at the step "
+      "shape)\n",
       epoch_flops / 1e9, achieved, 100.0 * achieved / peak_large, peak_large, peak_small);
+  std::printf(
+      "          %.0f GFLOP/epoch executed (padding shared, inputs projected per distinct "
+      "token) -> %.1f GFLOP/s = %.0f%% of that peak\n",
+      executed / 1e9, executed_rate, 100.0 * executed_rate / peak_large);
   std::printf(
       "inference: %.0f reviews/s at batch 256, %.0f at batch 64, %.0f at batch 1 "
       "(p50 %.2f ms, p99 %.2f ms)\n",
