@@ -7,8 +7,8 @@
 //   sigmoid: absolute error <= 3e-7
 //   tanh:    absolute error <= 6e-7
 // Double precision (used by gradient checks) goes through std:: exactly.
-// Also what the cell passes built on it share: the marker that compiles those clones
-// (SENTIMENT_MULTIVERSION) and lane-generic load, store and activations (ld, st, sig, th).
+// Also what the cell passes built on it share: the clone marker (SENTIMENT_MULTIVERSION,
+// from core/multiversion.h) and lane-generic load, store and activations (ld, st, sig, th).
 #pragma once
 
 #include <bit>
@@ -17,19 +17,11 @@
 #include <cstring>
 #include <type_traits>
 
+#include "core/multiversion.h"
+
 // The 8-float vector types only pass between inlined helpers; no ABI crosses a library
 // boundary, so GCC's note about AVX argument passing does not apply.
 #pragma GCC diagnostic ignored "-Wpsabi"
-
-// Compiles a float pass for AVX-512, AVX2 and baseline x86-64; the loader picks the best
-// clone for the running CPU. Only on non-template functions (Clang rejects templates), and
-// ASan builds get the plain version.
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define SENTIMENT_MULTIVERSION \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define SENTIMENT_MULTIVERSION
-#endif
 
 namespace sentiment::kernels::vmath {
 
