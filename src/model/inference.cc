@@ -2,6 +2,7 @@
 #include "model/inference.h"
 
 #include <algorithm>
+#include <numeric>
 #include <string>
 
 #include "core/error.h"
@@ -28,9 +29,27 @@ std::vector<float> predict_logits(const Model& model, const int32_t* tokens, siz
   for (size_t start = 0; start < n; start += batch_size)
     shards += num_shards(std::min(batch_size, n - start));
   const bool keep_padding = shards > pool.size();
+  std::vector<size_t> order;
+  std::vector<size_t> cost;
   for (size_t start = 0; start < n; start += batch_size) {
     const size_t B = std::min(batch_size, n - start);
-    pool.parallel_for(num_shards(B), [&](size_t s, size_t worker) {
+    // Longest shards first (by their non-padding tokens), so that the workers finish the
+    // batch together instead of one waiting on the other's last long shard.
+    const size_t S = num_shards(B);
+    order.resize(S);
+    cost.assign(S, 0);
+    std::iota(order.begin(), order.end(), size_t{0});
+    if (S > pool.size()) {
+      for (size_t r = 0; r < B; ++r) {
+        const int32_t* row = tokens + (start + r) * T;
+        cost[r / kShardSize] +=
+            static_cast<size_t>(std::count_if(row, row + T, [](int32_t v) { return v != 0; }));
+      }
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return cost[a] > cost[b]; });
+    }
+    pool.parallel_for(S, [&](size_t task, size_t worker) {
+      const size_t s = order[task];
       const size_t first = start + s * kShardSize;
       const size_t rows = std::min(kShardSize, start + B - first);
       ShardCache& cache = caches[worker];
