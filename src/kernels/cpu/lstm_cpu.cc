@@ -168,6 +168,12 @@ void recurrence_impl(F* h_seq, F* c_seq, F* gates, F* scratch, const F* xbase,
     off += bt;
     if constexpr (sizeof(F) == sizeof(float)) {
       if (fused) {
+        // Indexed rows are scattered over a table that lives in L2 or L3 at best: ask for
+        // the next step's rows now, so they arrive while this step computes.
+        if (xindex && t + 1 < T)
+          for (size_t r = 0, next = rnn_rows(d, t + 1); r < next; ++r)
+            for (size_t k = 0; k < G; k += 64 / sizeof(F))
+              __builtin_prefetch(xbase + xindex[off + r] * G + k);
         lstm_step_forward_fused(h, c, z, x, xi, h_prev, c_prev, Up, bt, H);
         continue;
       }
