@@ -4,7 +4,9 @@
 # maxlen 200, Embedding 64, LSTM 64, validation included) and inference on the 25,000 test
 # reviews at batch 256. Prints both figures and the ratios.
 #   bench/compare_pytorch.sh [--threads N]      (arguments go to `sentiment bench`)
-# Environment: ANCHORS (default ../shared/anchors beside the checkout), IMDB_DATA.
+# Environment: ANCHORS (default ../shared/anchors beside the checkout), IMDB_DATA, ROUNDS
+# (default 1): run the pair that many times, alternating, and keep each side's best figure,
+# for shared machines where other jobs slow single runs down by 10% or more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -17,14 +19,32 @@ sentiment_install_deps
 cmake --preset release -DSENTIMENT_BUILD_TESTS=OFF >/dev/null
 cmake --build --preset release --target sentiment >/dev/null
 
-echo "== lstm-sentiment: sentiment bench $*" >&2
-ours=$(build/release/tools/sentiment bench --json "$@")
-echo "== PyTorch anchor: pytorch_seed.py --epochs 1" >&2
-theirs=$(/usr/bin/python3 "$anchors/pytorch_seed.py" --epochs 1 | sed -n 's/^RESULT_JSON //p')
+rounds=${ROUNDS:-1}
+ours_all=() theirs_all=()
+for ((r = 1; r <= rounds; r++)); do
+  echo "== round $r/$rounds: lstm-sentiment: sentiment bench $*" >&2
+  ours_all+=("$(build/release/tools/sentiment bench --json "$@")")
+  echo "== round $r/$rounds: PyTorch anchor: pytorch_seed.py --epochs 1" >&2
+  theirs_all+=("$(/usr/bin/python3 "$anchors/pytorch_seed.py" --epochs 1 | sed -n 's/^RESULT_JSON //p')")
+done
 
-/usr/bin/python3 - "$ours" "$theirs" <<'PY'
+/usr/bin/python3 - "${#ours_all[@]}" "${ours_all[@]}" "${theirs_all[@]}" <<'PY'
 import json, sys
-ours, torch = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+n = int(sys.argv[1])
+ours_runs = [json.loads(a) for a in sys.argv[2:2 + n]]
+torch_runs = [json.loads(a) for a in sys.argv[2 + n:2 + 2 * n]]
+# Each side's best round (shortest epoch); both sides get the same rule.
+ours = min(ours_runs, key=lambda j: j["epoch_s"])
+torch = min(torch_runs, key=lambda j: j["epochs"][0]["epoch_s"])
+ours["inference"]["batch_256_reviews_per_s"] = max(
+    j["inference"]["batch_256_reviews_per_s"] for j in ours_runs)
+torch["inference_reviews_per_s"] = [max(max(j["inference_reviews_per_s"]) for j in torch_runs)]
+if n > 1:
+    print(f"best of {n} rounds each (epoch: shortest round; inference: fastest round)")
+    print("  ours epochs (s):   ", " ".join(f"{j['epoch_s']:.1f}" for j in ours_runs))
+    print("  PyTorch epochs (s):", " ".join(f"{j['epochs'][0]['epoch_s']:.1f}" for j in torch_runs))
+    print("  ours inference/s:   ", " ".join(f"{j['inference']['batch_256_reviews_per_s']:.0f}" for j in ours_runs))
+    print("  PyTorch inference/s:", " ".join(f"{max(j['inference_reviews_per_s']):.0f}" for j in torch_runs))
 te = torch["epochs"][0]
 rows = [
     ("training epoch (s, validation included)", ours["epoch_s"], te["epoch_s"], "lower"),
