@@ -17,8 +17,9 @@ Adam::Adam(const AdamConfig& config, size_t num_params)
 namespace {
 
 // The element-wise update over [begin, end). Vectorised (sqrt and division included: this file
-// is built with -fno-math-errno) and compiled for AVX-512, AVX2 and baseline x86-64; the
-// same arithmetic per element in every clone, so results do not depend on the CPU.
+// is built with -fno-math-errno) and compiled for AVX-512, AVX2 and baseline x86-64, all
+// with the same roundings per element (-ffp-contract=off: no fused multiply-adds), so the
+// update does not depend on which clone the CPU runs.
 SENTIMENT_MULTIVERSION
 void adam_update(float* __restrict p, const float* __restrict g, float* __restrict m,
                  float* __restrict v, size_t begin, size_t end, float b1, float b2, float a,
