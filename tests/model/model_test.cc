@@ -488,6 +488,30 @@ TEST(ModelGradient, DropoutMatchesFiniteDifferences) {
   check_gradient(cfg, rows.pre, rows.B, rows.T, "gru dropout");
 }
 
+// One training forward and backward of the rows (BCE, or softmax cross-entropy for several
+// classes) through the given cache: returns the logits, fills grad (every parameter).
+std::vector<float> training_pass(const Model& model, ShardCache& c, const PaddedRows& rows,
+                                 const std::vector<float>& y, std::vector<float>& grad) {
+  c.training = true;
+  c.dropout_seed = 3;
+  model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T);
+  shard_loss(c, y, model.config().outputs(), false, true);
+  grad.assign(model.params().size(), 0.0f);
+  model_backward(model, c, grad.data() + model.sparse_size());
+  model_embedding_backward(model, c, grad.data());
+  return c.logits;
+}
+
+// Largest element-wise difference, relative to the larger of a's largest magnitude and 1e-3.
+double scaled_gap(const std::vector<float>& a, const std::vector<float>& b) {
+  double scale = 1e-3, diff = 0.0;
+  for (size_t k = 0; k < a.size(); ++k) {
+    scale = std::max(scale, std::abs(double(a[k])));
+    diff = std::max(diff, std::abs(double(a[k]) - double(b[k])));
+  }
+  return diff / scale;
+}
+
 // Shared padding (ShardCache::share_padding) is exact: logits and every gradient equal the
 // step-by-step run of the padding, for one and two LSTM layers, units the fused kernels take
 // (32) and not (4), rows of padding only, rows without padding and a padding token inside
@@ -509,28 +533,17 @@ TEST(ModelSharedPadding, EqualsRunningThePaddingStepByStep) {
         for (size_t n = 0; n < rows.B; ++n) y[n] = static_cast<float>(n % classes);
         auto run = [&](bool share, std::vector<float>& grad) {
           ShardCache c;
-          c.training = true;
-          c.dropout_seed = 3;
           c.share_padding = share;
-          model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T);
+          const auto logits = training_pass(model, c, rows, y, grad);
           EXPECT_EQ(c.shared, share) << what;
-          shard_loss(c, y, cfg.outputs(), false, true);
-          grad.assign(model.params().size(), 0.0f);
-          model_backward(model, c, grad.data() + model.sparse_size());
-          model_embedding_backward(model, c, grad.data());
-          return c.logits;
+          return logits;
         };
         std::vector<float> g_ref, g_shared;
         const auto ref = run(false, g_ref);
         const auto shared = run(true, g_shared);
         ASSERT_EQ(ref.size(), shared.size());
         for (size_t k = 0; k < ref.size(); ++k) EXPECT_NEAR(ref[k], shared[k], 2e-6) << what;
-        double scale = 1e-3;
-        for (float g : g_ref) scale = std::max(scale, std::abs(double(g)));
-        double diff = 0.0;
-        for (size_t k = 0; k < g_ref.size(); ++k)
-          diff = std::max(diff, std::abs(double(g_ref[k]) - double(g_shared[k])));
-        EXPECT_LT(diff, 1e-5 * scale) << what;
+        EXPECT_LT(scaled_gap(g_ref, g_shared), 1e-5) << what;
         EXPECT_GT(std::abs(g_ref[0]), 0.0f) << what;  // the padding row's embedding learns
 
         const ProjectionTables tables = input_projection_tables(model);
@@ -563,27 +576,17 @@ TEST(ModelPerTokenProjection, EqualsProjectingEveryRow) {
         const std::vector<float> y = {1, 0, 1, 0, 1};
         auto run = [&](bool per_token, std::vector<float>& grad) {
           ShardCache c;
-          c.training = true;
           c.project_per_token = per_token;
-          model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T);
+          const auto logits = training_pass(model, c, rows, y, grad);
           EXPECT_EQ(c.by_token, per_token) << what;
-          shard_loss(c, y, 1, false, true);
-          grad.assign(model.params().size(), 0.0f);
-          model_backward(model, c, grad.data() + model.sparse_size());
-          model_embedding_backward(model, c, grad.data());
-          return c.logits;
+          return logits;
         };
         std::vector<float> g_rows, g_tokens;
         const auto by_rows = run(false, g_rows);
         const auto by_tokens = run(true, g_tokens);
         for (size_t k = 0; k < by_rows.size(); ++k)
           EXPECT_NEAR(by_rows[k], by_tokens[k], 2e-6) << what;
-        double scale = 1e-3, diff = 0.0;
-        for (size_t k = 0; k < g_rows.size(); ++k) {
-          scale = std::max(scale, std::abs(double(g_rows[k])));
-          diff = std::max(diff, std::abs(double(g_rows[k]) - double(g_tokens[k])));
-        }
-        EXPECT_LT(diff, 1e-5 * scale) << what;
+        EXPECT_LT(scaled_gap(g_rows, g_tokens), 1e-5) << what;
         EXPECT_GT(std::abs(g_rows[4 * cfg.embedding_dim]), 0.0f) << what;  // token 4's row
       }
 }
