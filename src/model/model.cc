@@ -393,9 +393,9 @@ void collect_unique_tokens(const Model& model, ShardCache& c) {
 }
 
 // Shared padding, forward: layer l's run over the padding token for P steps (at least the
-// shard's prefix_steps) from the zero
-// state, one row (ShardCache::prefix). Its input is the padding token's embedding row, or
-// for l > 0 the layer below's padding run; table, when given, is layer 0's projection table.
+// shard's prefix_steps) from the zero state, one row (ShardCache::prefix). Its input is the
+// padding token's embedding row, or for l > 0 the layer below's padding run; table, when
+// given, is layer 0's projection table.
 void padding_forward(const Model& model, ShardCache& c, size_t l, const float* table, size_t P) {
   const auto& cfg = model.config();
   const size_t H = cfg.layers[l].units, El = layer_input_width(cfg, l);
@@ -778,7 +778,7 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
         lstm_indexed(dc, c.scratch.data(), xbase, c.xindex.data(), model.param(v + 1), dims,
                      c.shared, c.training);
       } else if (l == 0 && use_table) {
-        // SimpleRNN takes the projection in place in its gate cache.
+        // GRU and SimpleRNN gather the table's rows (SimpleRNN in place in its gate cache).
         std::vector<float>& xp = layer.cell == CellType::kGru ? dc.xproj : dc.gates;
         xp.resize(std::max(xp.size(), N * G));
         const float* table = (*projection)[dir].data();
