@@ -892,7 +892,7 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
   if (A == 0 && !c.shared) return;
   c.dy.assign(N * cfg.layer_width(L - 1), 0.0f);
   if (A > 0) pool_backward(cfg, c, c.dy, cfg.layer_width(L - 1), cfg.layers.back().units);
-  std::vector<float> below;
+  std::vector<float>& below = c.dy_below;
   for (size_t l = L; l-- > 0;) {
     const auto& layer = cfg.layers[l];
     const size_t H = layer.units, D = directions(layer), El = layer_input_width(cfg, l);

@@ -190,7 +190,7 @@ struct ShardCache {
   // then the n-gram head's (logits is their mean). Training sets dhead_logits to each
   // head's own loss gradient; when it is empty, backward derives both from dlogits.
   std::vector<float> head_logits, dhead_logits;
-  std::vector<float> dy, scratch;
+  std::vector<float> dy, dy_below, scratch;  // dy_below: the layer below's dy, in backward
 
   // Shared padding. A row's leading padding tokens are the same input at every step from the
   // same zero state, so every row with p of them reaches the same state after p steps: one

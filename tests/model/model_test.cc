@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -489,27 +490,42 @@ TEST(ModelGradient, DropoutMatchesFiniteDifferences) {
 }
 
 // One training forward and backward of the rows (BCE, or softmax cross-entropy for several
-// classes) through the given cache: returns the logits, fills grad (every parameter).
-std::vector<float> training_pass(const Model& model, ShardCache& c, const PaddedRows& rows,
-                                 const std::vector<float>& y, std::vector<float>& grad) {
-  c.training = true;
-  c.dropout_seed = 3;
-  model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T);
-  shard_loss(c, y, model.config().outputs(), false, true);
-  grad.assign(model.params().size(), 0.0f);
-  model_backward(model, c, grad.data() + model.sparse_size());
-  model_embedding_backward(model, c, grad.data());
-  return c.logits;
-}
+// classes) with a path switched off and then on (choose); used says whether a forward took
+// it. Expects the two to give the same logits (2e-6) and every parameter's gradient (1e-5 of
+// the largest, or of 1e-3), and returns the reference path's.
+struct Pass {
+  std::vector<float> logits, grad;
+};
 
-// Largest element-wise difference, relative to the larger of a's largest magnitude and 1e-3.
-double scaled_gap(const std::vector<float>& a, const std::vector<float>& b) {
-  double scale = 1e-3, diff = 0.0;
-  for (size_t k = 0; k < a.size(); ++k) {
-    scale = std::max(scale, std::abs(double(a[k])));
-    diff = std::max(diff, std::abs(double(a[k]) - double(b[k])));
+Pass expect_paths_agree(const Model& model, const PaddedRows& rows, const std::vector<float>& y,
+                        const std::function<void(ShardCache&, bool)>& choose,
+                        const std::function<bool(const ShardCache&)>& used,
+                        const std::string& what) {
+  Pass pass[2];
+  for (bool on : {false, true}) {
+    ShardCache c;
+    c.training = true;
+    c.dropout_seed = 3;
+    choose(c, on);
+    model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T);
+    EXPECT_EQ(used(c), on) << what;
+    shard_loss(c, y, model.config().outputs(), false, true);
+    Pass& p = pass[on];
+    p.grad.assign(model.params().size(), 0.0f);
+    model_backward(model, c, p.grad.data() + model.sparse_size());
+    model_embedding_backward(model, c, p.grad.data());
+    p.logits = c.logits;
   }
-  return diff / scale;
+  EXPECT_EQ(pass[0].logits.size(), pass[1].logits.size()) << what;
+  for (size_t k = 0; k < pass[0].logits.size(); ++k)
+    EXPECT_NEAR(pass[0].logits[k], pass[1].logits[k], 2e-6) << what;
+  double scale = 1e-3, diff = 0.0;
+  for (size_t k = 0; k < pass[0].grad.size(); ++k) {
+    scale = std::max(scale, std::abs(double(pass[0].grad[k])));
+    diff = std::max(diff, std::abs(double(pass[0].grad[k]) - double(pass[1].grad[k])));
+  }
+  EXPECT_LT(diff, 1e-5 * scale) << what;
+  return pass[0];
 }
 
 // Shared padding (ShardCache::share_padding) is exact: logits and every gradient equal the
@@ -531,20 +547,10 @@ TEST(ModelSharedPadding, EqualsRunningThePaddingStepByStep) {
                                  ", K " + std::to_string(classes);
         std::vector<float> y(rows.B);
         for (size_t n = 0; n < rows.B; ++n) y[n] = static_cast<float>(n % classes);
-        auto run = [&](bool share, std::vector<float>& grad) {
-          ShardCache c;
-          c.share_padding = share;
-          const auto logits = training_pass(model, c, rows, y, grad);
-          EXPECT_EQ(c.shared, share) << what;
-          return logits;
-        };
-        std::vector<float> g_ref, g_shared;
-        const auto ref = run(false, g_ref);
-        const auto shared = run(true, g_shared);
-        ASSERT_EQ(ref.size(), shared.size());
-        for (size_t k = 0; k < ref.size(); ++k) EXPECT_NEAR(ref[k], shared[k], 2e-6) << what;
-        EXPECT_LT(scaled_gap(g_ref, g_shared), 1e-5) << what;
-        EXPECT_GT(std::abs(g_ref[0]), 0.0f) << what;  // the padding row's embedding learns
+        const auto ref = expect_paths_agree(
+            model, rows, y, [](ShardCache& c, bool on) { c.share_padding = on; },
+            [](const ShardCache& c) { return c.shared; }, what);
+        EXPECT_GT(std::abs(ref.grad[0]), 0.0f) << what;  // the padding row's embedding learns
 
         const ProjectionTables tables = input_projection_tables(model);
         ShardCache c;
@@ -554,7 +560,7 @@ TEST(ModelSharedPadding, EqualsRunningThePaddingStepByStep) {
         c.share_padding = true;
         model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T, &tables);
         EXPECT_TRUE(c.shared);
-        for (size_t k = 0; k < ref.size(); ++k)
+        for (size_t k = 0; k < ref.logits.size(); ++k)
           EXPECT_NEAR(ref_inference[k], c.logits[k], 2e-6) << what << " inference";
       }
 }
@@ -574,20 +580,10 @@ TEST(ModelPerTokenProjection, EqualsProjectingEveryRow) {
         const std::string what = std::string(bi ? "bi" : "uni") + (mask ? " masked" : "") + " H " +
                                  std::to_string(units);
         const std::vector<float> y = {1, 0, 1, 0, 1};
-        auto run = [&](bool per_token, std::vector<float>& grad) {
-          ShardCache c;
-          c.project_per_token = per_token;
-          const auto logits = training_pass(model, c, rows, y, grad);
-          EXPECT_EQ(c.by_token, per_token) << what;
-          return logits;
-        };
-        std::vector<float> g_rows, g_tokens;
-        const auto by_rows = run(false, g_rows);
-        const auto by_tokens = run(true, g_tokens);
-        for (size_t k = 0; k < by_rows.size(); ++k)
-          EXPECT_NEAR(by_rows[k], by_tokens[k], 2e-6) << what;
-        EXPECT_LT(scaled_gap(g_rows, g_tokens), 1e-5) << what;
-        EXPECT_GT(std::abs(g_rows[4 * cfg.embedding_dim]), 0.0f) << what;  // token 4's row
+        const auto by_rows = expect_paths_agree(
+            model, rows, y, [](ShardCache& c, bool on) { c.project_per_token = on; },
+            [](const ShardCache& c) { return c.by_token; }, what);
+        EXPECT_GT(std::abs(by_rows.grad[4 * cfg.embedding_dim]), 0.0f) << what;  // token 4's row
       }
 }
 
