@@ -23,10 +23,8 @@ Classifier::Classifier(Model model, data::Vocabulary vocab, Preprocessing pre,
                 " rows");
   // The tables trade memory for half the inference arithmetic; skip them when they would
   // be larger than the rest of the model many times over.
-  const auto& first = model_.config().layers[0];
-  const size_t table_floats = model_.config().vocab_size * kernels::rnn_gate_count(first.cell) *
-                              first.units * (first.bidirectional ? 2 : 1);
-  if (table_floats <= kMaxProjectionFloats) projection_ = input_projection_tables(model_);
+  if (projection_table_floats(model_.config()) <= kMaxProjectionFloats)
+    projection_ = input_projection_tables(model_);
 }
 
 std::vector<int32_t> Classifier::encode(std::span<const std::string_view> texts) const {

@@ -660,6 +660,11 @@ void Model::initialize(Rng& rng) {
   }
 }
 
+size_t projection_table_floats(const ModelConfig& config) {
+  const auto& first = config.layers.at(0);
+  return config.vocab_size * kernels::rnn_gate_count(first.cell) * first.units * directions(first);
+}
+
 ProjectionTables input_projection_tables(const Model& model) {
   const auto& cfg = model.config();
   const auto& layer = cfg.layers[0];

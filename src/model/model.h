@@ -237,6 +237,8 @@ bool share_padding_applies(const ModelConfig& config, bool training);
 // can look it up per token (half the arithmetic).
 using ProjectionTables = std::vector<std::vector<float>>;
 ProjectionTables input_projection_tables(const Model& model);
+// Their size in floats, all directions together: vocabulary x gates x units x directions.
+size_t projection_table_floats(const ModelConfig& config);
 
 // Forward over B rows of T tokens (row-major (B, T), row stride token_stride); writes
 // (B, outputs) logits into cache.logits in the given row order. cache.training enables

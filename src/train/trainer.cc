@@ -170,12 +170,10 @@ std::vector<float> logits_for(const Model& model, const data::EncodedSplit& data
   check_split(model, data);
   // The per-word projection tables cost one row per vocabulary word; they pay off once the
   // rows hold several times as many tokens, and are kept to 64 MiB.
-  const auto& cfg = model.config();
-  const auto& first = cfg.layers[0];
-  const size_t table_floats = cfg.vocab_size * kernels::rnn_gate_count(first.cell) * first.units *
-                              (first.bidirectional ? 2 : 1);
+  const ModelConfig& cfg = model.config();
   ProjectionTables tables;
-  if (4 * cfg.vocab_size <= (end - begin) * data.maxlen && table_floats <= (size_t{1} << 24))
+  if (4 * cfg.vocab_size <= (end - begin) * data.maxlen &&
+      projection_table_floats(cfg) <= (size_t{1} << 24))
     tables = input_projection_tables(model);
   return predict_logits(model, data.tokens.data() + begin * data.maxlen, end - begin, data.maxlen,
                         batch_size, pool, tables.empty() ? nullptr : &tables);
