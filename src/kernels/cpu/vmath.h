@@ -1,19 +1,24 @@
-// Vectorised float exp, sigmoid and tanh for the fused gate passes, written with GCC/Clang
+// Vectorised float sigmoid and tanh for the fused gate passes, written with GCC/Clang
 // vector extensions on 8 floats so that every compiled clone (AVX-512, AVX2+FMA, SSE2)
 // gets straight-line SIMD code; no lookup tables. A scalar twin with the same arithmetic
 // serves loop tails and tests.
+//
+// tanh(x) = x P(x^2) / Q(x^2) for |x| <= 8.5, with P and Q of degree 4 in x^2, and +-1 (to
+// within 1 - tanh(8.5) < 1e-7) beyond: x is clamped to [-8.5, 8.5]. The coefficients are a
+// minimax fit of the absolute error (scripts/fit_tanh.py; 2.1e-8 in exact arithmetic, so
+// float rounding dominates). Q > 1 everywhere, so the division never meets a pole.
+// sigmoid(x) = (1 + tanh(x / 2)) / 2. Compared with exp-based forms this takes one division
+// and about a dozen multiply-adds, no integer exponent tricks, and half the dependency
+// chain: the forward step's cell pass is latency-bound, so the chain is what costs.
 // Error bounds (checked over [-90, 90] against double-precision std:: in vmath_test):
-//   exp:     relative error <= 4e-7 (about 3 ulp) for x in [-87, 88]; clamped outside
-//   sigmoid: absolute error <= 3e-7
-//   tanh:    absolute error <= 6e-7
+//   sigmoid: absolute error <= 2e-7
+//   tanh:    absolute error <= 4e-7
 // Double precision (used by gradient checks) goes through std:: exactly.
 // Also what the cell passes built on it share: the clone marker (SENTIMENT_MULTIVERSION,
 // from core/multiversion.h) and lane-generic load, store and activations (ld, st, sig, th).
 #pragma once
 
-#include <bit>
 #include <cmath>
-#include <cstdint>
 #include <cstring>
 #include <type_traits>
 
@@ -26,27 +31,10 @@
 namespace sentiment::kernels::vmath {
 
 typedef float v8f __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
 typedef float v16f __attribute__((vector_size(64)));
-typedef int32_t v16i __attribute__((vector_size(64)));
 
 inline constexpr size_t kLanes = 8;
 
-// The integer vector matching a float vector, for the exponent bits of exp.
-template <typename V>
-struct IntVector;
-template <>
-struct IntVector<v8f> {
-  using type = v8i;
-};
-template <>
-struct IntVector<v16f> {
-  using type = v16i;
-};
-
-inline v8f splat(float v) {
-  return v8f{} + v;
-}
 inline v8f load(const float* p) {
   v8f v;
   std::memcpy(&v, p, sizeof v);
@@ -56,46 +44,36 @@ inline void store(float* p, v8f v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-// exp(x) = 2^n * exp(r), n = round(x / ln 2), |r| <= ln2 / 2, with a Cody-Waite split of
-// ln 2 and the Cephes minimax polynomial for exp(r). Generic over float and v8f.
-template <typename V, typename I>
-[[gnu::always_inline]] inline V exp_impl(V x, V lo, V hi) {
-  x = x < lo ? lo : x;
-  x = x > hi ? hi : x;
-  const float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-  const V n = (x * 1.44269504088896341f + shifter) - shifter;
-  const V r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  V p = r * 1.9875691500e-4f + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  if constexpr (sizeof(V) == sizeof(float)) {
-    const int32_t e = (static_cast<int32_t>(n) + 127) << 23;
-    return p * std::bit_cast<float>(e);
-  } else {
-    const I e = (__builtin_convertvector(n, I) + 127) << 23;
-    return p * std::bit_cast<V>(e);
-  }
+// Generic over float and the vector types (the clamp is a lane-wise select for vectors).
+template <typename V>
+[[gnu::always_inline]] inline V tanh_impl(V x) {
+  constexpr float kClamp = 8.5f;
+  x = x < -kClamp ? -kClamp + V{} : x;
+  x = x > kClamp ? kClamp + V{} : x;
+  const V x2 = x * x;
+  V p = x2 * 1.4142334e-8f + 2.1148572e-5f;
+  p = p * x2 + 3.5273215e-3f;
+  p = p * x2 + 1.3407434e-1f;
+  p = p * x2 + 9.9999995e-1f;
+  V q = x2 * 8.0899694e-7f + 3.3382379e-4f;
+  q = q * x2 + 2.5996732e-2f;
+  q = q * x2 + 4.6740746e-1f;
+  q = q * x2 + 1.0f;
+  return x * p / q;
 }
-
-inline float exp_f(float x) {
-  return exp_impl<float, int32_t>(x, -87.0f, 88.0f);
+template <typename V>
+[[gnu::always_inline]] inline V sigmoid_impl(V x) {
+  return 0.5f + 0.5f * tanh_impl(0.5f * x);
 }
 
 // Any float vector width; always inlined so each caller's target (AVX2, AVX-512) applies.
 template <typename V>
-[[gnu::always_inline]] inline V exp_vec(V x) {
-  return exp_impl<V, typename IntVector<V>::type>(x, V{} - 87.0f, V{} + 88.0f);
-}
-template <typename V>
 [[gnu::always_inline]] inline V sigmoid_vec(V x) {
-  return 1.0f / (1.0f + exp_vec(-x));
+  return sigmoid_impl(x);
 }
 template <typename V>
 [[gnu::always_inline]] inline V tanh_vec(V x) {
-  return 1.0f - 2.0f / (exp_vec(2.0f * x) + 1.0f);
+  return tanh_impl(x);
 }
 template <typename V>
 [[gnu::always_inline]] inline V load_vec(const float* p) {
@@ -107,23 +85,17 @@ template <typename V>
 [[gnu::always_inline]] inline void store_vec(float* p, V v) {
   std::memcpy(p, &v, sizeof v);
 }
-inline v8f exp_v(v8f x) {
-  return exp_impl<v8f, v8i>(x, splat(-87.0f), splat(88.0f));
-}
-
 inline float sigmoid_f(float x) {
-  return 1.0f / (1.0f + exp_f(-x));
+  return sigmoid_impl(x);
 }
 inline v8f sigmoid_v(v8f x) {
-  return 1.0f / (1.0f + exp_v(-x));
+  return sigmoid_impl(x);
 }
-
-// tanh(x) = 1 - 2 / (exp(2x) + 1): accurate in absolute terms over the whole range.
 inline float tanh_f(float x) {
-  return 1.0f - 2.0f / (exp_f(2.0f * x) + 1.0f);
+  return tanh_impl(x);
 }
 inline v8f tanh_v(v8f x) {
-  return 1.0f - 2.0f / (exp_v(2.0f * x) + 1.0f);
+  return tanh_impl(x);
 }
 
 template <typename F>
