@@ -6,8 +6,10 @@
 // Block sizes fit the register file: AVX2 has 16 vector registers (forward R = 3: 12
 // accumulators, 3 broadcasts, 1 weight vector; backward R = 6, NV = 2: 12 accumulators, 2
 // weight vectors, 1 broadcast), AVX-512 has 32 (R = 6 both ways). Twelve independent FMA
-// chains keep both FMA pipes busy past their 4-cycle latency; the backward step's earlier
-// R = 4 (8 chains) ran about 9% slower in kernels_bench at B = 30 and 32.
+// chains keep both FMA pipes busy past their 4-cycle latency; with the backward step's
+// earlier R = 4 (8 chains) kernels_bench took 24.6 instead of 22.5 us at B = 30 (and about
+// the same at B = 32, where R = 6 leaves a two-row tail; splitting that as 4 + 4 rows
+// instead gained under 2%, within noise, so it was left out).
 #include "kernels/cpu/lstm_step.h"
 
 #include "kernels/cpu/vmath.h"
