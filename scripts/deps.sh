@@ -5,7 +5,7 @@ set -euo pipefail
 
 SENTIMENT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libopenblas-dev libcli11-dev nlohmann-json3-dev libarchive-dev libcpp-httplib-dev libbrotli-dev
+  libopenblas-dev libdnnl-dev libcli11-dev nlohmann-json3-dev libarchive-dev libcpp-httplib-dev libbrotli-dev
   libcurl4-openssl-dev libssl-dev ca-certificates
   gnuplot-nox fonts-dejavu-core
   zlib1g-dev libgtest-dev libbenchmark-dev

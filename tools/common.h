@@ -29,7 +29,8 @@ data::TextReadOptions text_read_options(const std::string& format, const std::st
 double seconds_since(std::chrono::steady_clock::time_point t);
 
 inline constexpr const char* kThreadsHelp =
-    "Worker threads (0 = one per core). BLAS always runs single-threaded inside them, so the "
-    "two never compete for cores; results are identical for any value";
+    "Worker threads (0 = one per core). The GEMM libraries (oneDNN for float, OpenBLAS for "
+    "double) always run single-threaded inside them, so no two thread pools compete for cores; "
+    "results are identical for any value";
 
 }  // namespace sentiment::cli

@@ -94,8 +94,9 @@ std::string url(const std::string& host, int port) {
 
 int run_serve(const ServeOptions& o) {
   const Classifier classifier = load_model(o.model);
-  // Each request runs on its own server thread; make_pool pins BLAS to one thread so those
-  // threads do not each start a BLAS pool. The pool itself is not needed.
+  // Each request runs on its own server thread; the GEMMs are pinned to one thread (make_pool
+  // for OpenBLAS, every calling thread for oneDNN) so those threads do not each start a
+  // pool. The pool itself is not needed.
   make_pool(1);
   serve::ServerOptions so;
   so.host = o.host;

@@ -1,5 +1,6 @@
-// Row-major GEMM over the BLAS library: C (M, N) = alpha * op(A) * op(B) + beta * C, with
-// op(A) (M, K) and op(B) (K, N). The only place in the project that calls BLAS.
+// Row-major GEMM: C (M, N) = alpha * op(A) * op(B) + beta * C, with op(A) (M, K) and op(B)
+// (K, N); float through oneDNN's sgemm, double through OpenBLAS (gemm.cc says why). The only
+// place in the project that calls either.
 #pragma once
 
 #include <cstddef>
@@ -12,12 +13,13 @@ template <typename F>
 void gemm(Trans trans_a, Trans trans_b, size_t M, size_t N, size_t K, F alpha, const F* A,
           size_t lda, const F* B, size_t ldb, F beta, F* C, size_t ldc) noexcept;
 
-// The project parallelises over batch shards with its own threads; BLAS must stay
-// single-threaded so the two never compete for the same cores (and so results do not
-// depend on the BLAS thread count). Idempotent; called before the first GEMM.
+// The project parallelises over batch shards with its own threads; the GEMM libraries must
+// stay single-threaded so no two pools compete for the same cores (and so results do not
+// depend on a library's thread count). Pins OpenBLAS; oneDNN is pinned by gemm<float> itself
+// in every thread that calls it. Idempotent; called before the first GEMM.
 void gemm_use_single_thread() noexcept;
 
-// Name of the BLAS in use and its core/kernel choice, for --version and benchmarks.
+// The GEMM libraries in use and their kernel choice, for benchmarks and run metadata.
 const char* gemm_backend_name() noexcept;
 
 }  // namespace sentiment::kernels
