@@ -3,11 +3,11 @@
 //
 // Why oneDNN for float: it picks its kernels from the CPU's features at run time, so the large
 // GEMMs run AVX-512 kernels where the CPU has them whatever OPENBLAS_CORETYPE says (Debian's
-// OpenBLAS 0.3.21 runs AVX2 kernels on newer CPUs, and that variable forces them anywhere),
-// and at the LSTM's shapes it is 7-21% faster than OpenBLAS on this project's AVX2 machine
-// too (bench/compare_blas.sh, bench/README.md). Its CPU runtime is OpenMP: every calling
-// thread holds it to one thread, so it never competes with the project's own pool, and a
-// GEMM's result never depends on a thread count.
+// OpenBLAS 0.3.21 runs AVX2 kernels on newer CPUs, and that variable forces them anywhere).
+// On the project's AVX2 machine the two tie end to end, though oneDNN is 7-21% faster at the
+// LSTM's shapes in isolation (bench/compare_blas.sh, bench/README.md). Its CPU runtime is
+// OpenMP: every calling thread holds it to one thread, so it never competes with the
+// project's own pool, and a GEMM's result never depends on a thread count.
 #include "kernels/cpu/gemm.h"
 
 #include <cblas.h>
