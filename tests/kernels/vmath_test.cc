@@ -13,8 +13,8 @@
 namespace sentiment {
 namespace {
 
-using kernels::vmath::sigmoid_f;
-using kernels::vmath::tanh_f;
+using kernels::vmath::sigmoid_vec;
+using kernels::vmath::tanh_vec;
 using kernels::vmath::v8f;
 
 // The bounds documented in vmath.h.
@@ -59,13 +59,13 @@ SENTIMENT_MULTIVERSION void activate_clone(const float* x, float* sig, float* th
     kernels::vmath::store(sig + k, kernels::vmath::sigmoid_vec(v));
     kernels::vmath::store(th + k, kernels::vmath::tanh_vec(v));
   }
-  for (; k < n; ++k) sig[k] = sigmoid_f(x[k]), th[k] = tanh_f(x[k]);
+  for (; k < n; ++k) sig[k] = sigmoid_vec(x[k]), th[k] = tanh_vec(x[k]);
 }
 
 TEST(Vmath, ErrorBoundsOverRange) {
   const std::vector<float> xs = sweep();
   std::vector<float> sig(xs.size()), th(xs.size());
-  for (size_t n = 0; n < xs.size(); ++n) sig[n] = sigmoid_f(xs[n]), th[n] = tanh_f(xs[n]);
+  for (size_t n = 0; n < xs.size(); ++n) sig[n] = sigmoid_vec(xs[n]), th[n] = tanh_vec(xs[n]);
   const Worst w = worst_of(xs, sig, th);
   EXPECT_LT(w.sig, kSigmoidAbsolute);
   EXPECT_LT(w.tanh, kTanhAbsolute);
@@ -79,10 +79,10 @@ TEST(Vmath, VectorPathMeetsTheSameBounds) {
   size_t n = 0;
   for (; n + 8 <= xs.size(); n += 8) {
     const v8f x = kernels::vmath::load(xs.data() + n);
-    kernels::vmath::store(sig.data() + n, kernels::vmath::sigmoid_v(x));
-    kernels::vmath::store(th.data() + n, kernels::vmath::tanh_v(x));
+    kernels::vmath::store(sig.data() + n, kernels::vmath::sigmoid_vec(x));
+    kernels::vmath::store(th.data() + n, kernels::vmath::tanh_vec(x));
   }
-  for (; n < xs.size(); ++n) sig[n] = sigmoid_f(xs[n]), th[n] = tanh_f(xs[n]);
+  for (; n < xs.size(); ++n) sig[n] = sigmoid_vec(xs[n]), th[n] = tanh_vec(xs[n]);
   const Worst w = worst_of(xs, sig, th);
   EXPECT_LT(w.sig, kSigmoidAbsolute);
   EXPECT_LT(w.tanh, kTanhAbsolute);
@@ -100,20 +100,20 @@ TEST(Vmath, CpuCloneMeetsTheSameBounds) {
 
 TEST(Vmath, SaturatesCleanlyAndKeepsSymmetry) {
   for (float x : {-1e30f, -200.0f, 200.0f, 1e30f}) {
-    EXPECT_TRUE(std::isfinite(sigmoid_f(x)));
-    EXPECT_TRUE(std::isfinite(tanh_f(x)));
+    EXPECT_TRUE(std::isfinite(sigmoid_vec(x)));
+    EXPECT_TRUE(std::isfinite(tanh_vec(x)));
   }
-  EXPECT_NEAR(sigmoid_f(200.0f), 1.0, kSigmoidAbsolute);
-  EXPECT_NEAR(sigmoid_f(-200.0f), 0.0, kSigmoidAbsolute);
-  EXPECT_GE(sigmoid_f(-200.0f), 0.0f);
-  EXPECT_LE(sigmoid_f(200.0f), 1.0f);
-  EXPECT_NEAR(tanh_f(50.0f), 1.0, kTanhAbsolute);
-  EXPECT_LE(tanh_f(50.0f), 1.0f);
-  EXPECT_EQ(sigmoid_f(0.0f), 0.5f);
-  EXPECT_EQ(tanh_f(0.0f), 0.0f);
+  EXPECT_NEAR(sigmoid_vec(200.0f), 1.0, kSigmoidAbsolute);
+  EXPECT_NEAR(sigmoid_vec(-200.0f), 0.0, kSigmoidAbsolute);
+  EXPECT_GE(sigmoid_vec(-200.0f), 0.0f);
+  EXPECT_LE(sigmoid_vec(200.0f), 1.0f);
+  EXPECT_NEAR(tanh_vec(50.0f), 1.0, kTanhAbsolute);
+  EXPECT_LE(tanh_vec(50.0f), 1.0f);
+  EXPECT_EQ(sigmoid_vec(0.0f), 0.5f);
+  EXPECT_EQ(tanh_vec(0.0f), 0.0f);
   // Odd by construction: the clamp and x P(x^2) / Q(x^2) are symmetric.
   for (float x : {1e-6f, 0.3f, 1.7f, 4.2f, 8.0f, 9.0f, 50.0f})
-    EXPECT_EQ(tanh_f(-x), -tanh_f(x)) << x;
+    EXPECT_EQ(tanh_vec(-x), -tanh_vec(x)) << x;
 }
 
 }  // namespace

@@ -64,17 +64,17 @@ void cell_forward_f32(float* h, float* c, float* z, const float* c_prev, size_t 
     float* cn = c + n * H;
     const float* cp = c_prev + n * H;
     for (size_t k = 0; k < Hv; k += kLanes) {
-      const v8f i = sigmoid_v(load(zn + k));
-      const v8f f = sigmoid_v(load(zn + H + k));
-      const v8f g = tanh_v(load(zn + 2 * H + k));
-      const v8f o = sigmoid_v(load(zn + 3 * H + k));
+      const v8f i = sigmoid_vec(load(zn + k));
+      const v8f f = sigmoid_vec(load(zn + H + k));
+      const v8f g = tanh_vec(load(zn + 2 * H + k));
+      const v8f o = sigmoid_vec(load(zn + 3 * H + k));
       const v8f cv = f * load(cp + k) + i * g;
       store(zn + k, i);
       store(zn + H + k, f);
       store(zn + 2 * H + k, g);
       store(zn + 3 * H + k, o);
       store(cn + k, cv);
-      store(hn + k, o * tanh_v(cv));
+      store(hn + k, o * tanh_vec(cv));
     }
     if (Hv < H) cell_forward_row(hn + Hv, cn + Hv, zn + Hv, cp + Hv, H, H - Hv);
   }
@@ -95,7 +95,7 @@ void cell_backward_f32(float* dz, float* dc, const float* dh, const float* gates
     for (size_t k = 0; k < Hv; k += kLanes) {
       const v8f i = load(a + k), f = load(a + H + k), g = load(a + 2 * H + k);
       const v8f o = load(a + 3 * H + k);
-      const v8f tc = tanh_v(load(cn + k));
+      const v8f tc = tanh_vec(load(cn + k));
       const v8f dhk = load(dhn + k);
       const v8f dck = load(dcn + k) + dhk * o * (1.0f - tc * tc);
       store(dzn + k, dck * g * i * (1.0f - i));

@@ -36,8 +36,8 @@ template <typename V>
 // because it needs all 16 registers (12 accumulators, 3 broadcasts, 1 weight vector): GCC
 // 12 keeps one accumulator on the stack whatever the source says, which puts a store-to-
 // load round trip into every iteration's dependency chain (kernels_bench: the fused step at
-// B = 32 went from 34 to 24 us). Same products, same order as the generic loop, so the
-// results are bit-identical to it.
+// B = 32 went from 35 to 24-28 us). It forms the same products and sums them in the same
+// order as the generic loop below.
 [[gnu::always_inline]] inline void forward_k_loop_avx2(vmath::v8f (&acc)[4][3], const float* h,
                                                        size_t hs, const float* Up, size_t H) {
   const float* const end = Up + H * 32;

@@ -44,9 +44,10 @@ inline void store(float* p, v8f v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-// Generic over float and the vector types (the clamp is a lane-wise select for vectors).
+// Generic over float and every float vector width (the clamp is a lane-wise select for
+// vectors); always inlined so each caller's target (AVX2, AVX-512) applies.
 template <typename V>
-[[gnu::always_inline]] inline V tanh_impl(V x) {
+[[gnu::always_inline]] inline V tanh_vec(V x) {
   constexpr float kClamp = 8.5f;
   x = x < -kClamp ? -kClamp + V{} : x;
   x = x > kClamp ? kClamp + V{} : x;
@@ -62,19 +63,10 @@ template <typename V>
   return x * p / q;
 }
 template <typename V>
-[[gnu::always_inline]] inline V sigmoid_impl(V x) {
-  return 0.5f + 0.5f * tanh_impl(0.5f * x);
+[[gnu::always_inline]] inline V sigmoid_vec(V x) {
+  return 0.5f + 0.5f * tanh_vec(0.5f * x);
 }
 
-// Any float vector width; always inlined so each caller's target (AVX2, AVX-512) applies.
-template <typename V>
-[[gnu::always_inline]] inline V sigmoid_vec(V x) {
-  return sigmoid_impl(x);
-}
-template <typename V>
-[[gnu::always_inline]] inline V tanh_vec(V x) {
-  return tanh_impl(x);
-}
 template <typename V>
 [[gnu::always_inline]] inline V load_vec(const float* p) {
   V v;
@@ -85,23 +77,10 @@ template <typename V>
 [[gnu::always_inline]] inline void store_vec(float* p, V v) {
   std::memcpy(p, &v, sizeof v);
 }
-inline float sigmoid_f(float x) {
-  return sigmoid_impl(x);
-}
-inline v8f sigmoid_v(v8f x) {
-  return sigmoid_impl(x);
-}
-inline float tanh_f(float x) {
-  return tanh_impl(x);
-}
-inline v8f tanh_v(v8f x) {
-  return tanh_impl(x);
-}
-
 template <typename F>
 inline F sigmoid(F x) {
   if constexpr (sizeof(F) == sizeof(float)) {
-    return sigmoid_f(x);
+    return sigmoid_vec(x);
   } else {
     return F(1) / (F(1) + std::exp(-x));
   }
@@ -110,7 +89,7 @@ inline F sigmoid(F x) {
 template <typename F>
 inline F tanh(F x) {
   if constexpr (sizeof(F) == sizeof(float)) {
-    return tanh_f(x);
+    return tanh_vec(x);
   } else {
     return std::tanh(x);
   }
