@@ -1,5 +1,5 @@
 // The vectorised sigmoid/tanh stay within the error bounds stated in vmath.h over a dense
-// sweep of the input range, in the scalar twin, the baseline vector code and the AVX2/AVX-512
+// sweep of the input range, on a plain float, the baseline vector code and the AVX2/AVX-512
 // clones the cell kernels run (where multiply-adds are fused), and saturate without inf or NaN.
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Vectorised float sigmoid and tanh for the fused gate passes, written with GCC/Clang
 // vector extensions on 8 floats so that every compiled clone (AVX-512, AVX2+FMA, SSE2)
-// gets straight-line SIMD code; no lookup tables. A scalar twin with the same arithmetic
-// serves loop tails and tests.
+// gets straight-line SIMD code; no lookup tables. The same templates, on a plain float,
+// serve loop tails and tests.
 //
 // tanh(x) = x P(x^2) / Q(x^2) for |x| <= 8.5, with P and Q of degree 4 in x^2, and +-1 (to
 // within 1 - tanh(8.5) < 1e-7) beyond: x is clamped to [-8.5, 8.5]. The coefficients are a
