@@ -41,6 +41,19 @@ class Adam {
   void step(std::span<float> params, std::span<const float> grad,
             std::span<const ParamRange> ranges, ThreadPool* pool = nullptr);
 
+  // A step in parts, for callers that apply one step's update to different parameters at
+  // different times: begin_step() counts the step and returns its coefficients; update()
+  // applies them to `ranges` and, with clear_grad, zeroes each gradient element it read, so
+  // the gradient buffer is ready for the next accumulation without another pass.
+  // step() is begin_step() followed by update() over its ranges. An update() without a pool
+  // may run on another thread beside one with a pool, over other ranges.
+  struct StepCoefficients {
+    float b1 = 0, b2 = 0, alpha = 0, eps = 0;
+  };
+  StepCoefficients begin_step();
+  void update(std::span<float> params, std::span<float> grad, std::span<const ParamRange> ranges,
+              const StepCoefficients& k, bool clear_grad, ThreadPool* pool = nullptr);
+
   int64_t steps() const { return t_; }
   const AdamConfig& config() const { return config_; }
   // Learning-rate schedules change the rate between steps.
@@ -52,6 +65,11 @@ class Adam {
   void restore(std::vector<float> m, std::vector<float> v, int64_t steps);
 
  private:
+  void check(size_t params, size_t grad, std::span<const ParamRange> ranges) const;
+  // Updates with gradient g, or with clear (the same buffer, writable) zeroing it as it goes.
+  void run(float* p, const float* g, float* clear, std::span<const ParamRange> ranges,
+           const StepCoefficients& k, ThreadPool* pool);
+
   AdamConfig config_;
   std::vector<float> m_, v_;
   int64_t t_ = 0;

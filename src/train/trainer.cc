@@ -1,6 +1,7 @@
 // Model.fit: per epoch a fresh permutation of the training rows (optionally bucketed by
 // length), mini-batches split into shards run on the thread pool, gradients reduced in
-// shard order, optional clipping, one Adam step per batch; then validation, the learning
+// shard order, optional clipping, one Adam step per batch (the embedding rows the next batch
+// does not read are stepped while it runs); then validation, the learning
 // rate schedule, early stopping and a checkpoint of the whole training state.
 #include "train/trainer.h"
 
@@ -35,6 +36,25 @@ void check_split(const Model& model, const data::EncodedSplit& data) {
       throw Error("label " + std::to_string(y) + " of row " + std::to_string(n) +
                   " is not a class id in [0, " + std::to_string(model.config().num_classes) + ")");
   }
+}
+
+// Splits one Adam step's parameters for a deferred embedding update: the embedding rows
+// marked in `mark` (one byte per vocabulary row) and every parameter after the embedding go
+// to `now`, the other rows to `later`, both as runs of consecutive rows. Clears `mark`.
+void split_embedding_rows(std::vector<uint8_t>& mark, size_t dim, size_t total,
+                          std::vector<ParamRange>& now, std::vector<ParamRange>& later) {
+  now.clear();
+  later.clear();
+  const size_t rows = mark.size();
+  for (size_t r = 0; r < rows;) {
+    const uint8_t m = mark[r];
+    size_t end = r + 1;
+    while (end < rows && mark[end] == m) ++end;
+    (m ? now : later).push_back({r * dim, end * dim});
+    r = end;
+  }
+  std::fill(mark.begin(), mark.end(), uint8_t{0});
+  if (rows * dim < total) now.push_back({rows * dim, total});
 }
 
 // Per-shard sums for one batch, reduced in shard order by the caller.
@@ -252,6 +272,12 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
   std::vector<ParamRange> ranges;
   std::vector<uint32_t> touched;
   std::vector<uint8_t> is_touched(table_dim ? (table_end - table_begin) / table_dim : 0, 0);
+  // Deferred embedding updates (TrainConfig::defer_embedding_updates): `later` is the
+  // previous step's share, applied with its coefficients during the current step.
+  const bool defer = config.defer_embedding_updates && !cfg.ngrams.enabled();
+  std::vector<uint8_t> row_mark(defer ? cfg.vocab_size : 0, 0);
+  std::vector<ParamRange> now, later;
+  Adam::StepCoefficients later_k;
   // Shuffling has its own stream so changing the initialisation never changes the order.
   Rng shuffle_rng(config.seed ^ 0x5EED5EED5EED5EEDull);
   LrScheduler scheduler(config.schedule, config.adam.learning_rate, config.epochs);
@@ -300,7 +326,13 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
       }
       const size_t shards = num_shards(B);
       const float scale = 1.0f / static_cast<float>(B);  // mean loss over the batch
-      pool.parallel_for(shards, [&](size_t s, size_t) {
+      // The previous step's deferred rows are one more task: the thread that finishes its
+      // shard first takes it. None of those rows is read by this batch.
+      pool.parallel_for(shards + (later.empty() ? 0 : 1), [&](size_t s, size_t) {
+        if (s == shards) {
+          adam.update(model.params(), grad, later, later_k, true);
+          return;
+        }
         const size_t rows = std::min(kShardSize, B - s * kShardSize);
         const int32_t* tokens = batch_tokens.data() + s * kShardSize * T;
         const float* labels = batch_labels.data() + s * kShardSize;
@@ -323,11 +355,11 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
         std::fill(shard_grads[s].begin(), shard_grads[s].end(), 0.0f);
         model_backward(model, cache, shard_grads[s].data());
       });
+      later.clear();
       // Reduce in shard order: the embedding by scatter-adding each shard's input
-      // gradient, the rest by summing the shard slots.
-      if (table_dim == 0) {
-        std::fill(grad.begin(), grad.end(), 0.0f);
-      } else {
+      // gradient, the rest by summing the shard slots. Without an n-gram table, grad is all
+      // zeros here: every update clears what it read.
+      if (table_dim != 0) {
         for (const ParamRange& r : ranges)
           std::fill(grad.begin() + static_cast<ptrdiff_t>(r.begin),
                     grad.begin() + static_cast<ptrdiff_t>(r.end), 0.0f);
@@ -354,7 +386,22 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
       }
       if (table_dim == 0) {
         if (config.clip_norm > 0.0) clip_by_global_norm(grad, config.clip_norm);
-        adam.step(model.params(), grad, &pool);
+        const Adam::StepCoefficients k = adam.begin_step();
+        const ParamRange all{0, grad.size()};
+        std::span<const ParamRange> update_now(&all, 1);
+        if (defer && step + 1 < steps) {  // the last step of an epoch updates everything
+          // The rows the next batch reads: its tokens', and row 0 (the shared padding run's).
+          const size_t next = first + B, rows = std::min(config.batch_size, n_train - next);
+          row_mark[0] = 1;
+          for (size_t n = 0; n < rows; ++n) {
+            const int32_t* tokens = data.tokens.data() + order[next + n] * T;
+            for (size_t t = 0; t < T; ++t) row_mark[static_cast<size_t>(tokens[t])] = 1;
+          }
+          split_embedding_rows(row_mark, cfg.embedding_dim, grad.size(), now, later);
+          update_now = now;
+          later_k = k;
+        }
+        adam.update(model.params(), grad, update_now, k, true, &pool);
       } else {
         if (config.clip_norm > 0.0) clip_by_global_norm(grad, ranges, config.clip_norm);
         adam.step(model.params(), grad, ranges, &pool);

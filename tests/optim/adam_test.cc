@@ -1,6 +1,7 @@
 // Adam against steps computed by hand from the Keras update rule.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -103,6 +104,42 @@ TEST(Adam, RangesUpdateOnlyTheirParameters) {
     }
   }
   EXPECT_GT(moved_outside, n / 4);  // dense Adam moves untouched parameters on momentum
+}
+
+// A step in parts (begin_step, then update over disjoint ranges, the second part later and
+// after other work) is the same step: identical parameters and moments. clear_grad zeroes
+// exactly the gradient elements the update read.
+TEST(Adam, StepInPartsMatchesOneStepAndClearsWhatItRead) {
+  const size_t n = 150000;
+  std::vector<float> g(n), whole_p(n);
+  for (size_t k = 0; k < n; ++k) {
+    g[k] = static_cast<float>(static_cast<int>(k % 11) - 5) * 0.3f;
+    whole_p[k] = static_cast<float>(k % 89) * 0.02f;
+  }
+  std::vector<float> parts_p = whole_p;
+  Adam whole({}, n), parts({}, n);
+  ThreadPool pool(2);
+  std::vector<ParamRange> first, second;
+  for (size_t b = 0; b < n; b += 1000) (b / 1000 % 3 ? first : second).push_back({b, b + 1000});
+  for (int step = 0; step < 3; ++step) {
+    const std::vector<float> scaled = [&] {
+      std::vector<float> s(g);
+      for (float& x : s) x *= static_cast<float>(step + 1);
+      return s;
+    }();
+    whole.step(whole_p, scaled, &pool);
+    std::vector<float> grad = scaled;
+    const Adam::StepCoefficients k = parts.begin_step();
+    parts.update(parts_p, grad, first, k, true, &pool);
+    for (const ParamRange& r : second)  // not read yet
+      for (size_t i = r.begin; i < r.end; ++i) ASSERT_EQ(grad[i], scaled[i]) << i;
+    parts.update(parts_p, grad, second, k, true);
+    EXPECT_TRUE(std::all_of(grad.begin(), grad.end(), [](float x) { return x == 0.0f; }));
+  }
+  EXPECT_EQ(parts.steps(), 3);
+  EXPECT_EQ(parts_p, whole_p);
+  EXPECT_EQ(parts.m(), whole.m());
+  EXPECT_EQ(parts.v(), whole.v());
 }
 
 }  // namespace
