@@ -74,7 +74,9 @@ void lstm_forward(F* h_seq, F* c_seq, F* gates, F* scratch, const F* x, const F*
                   const F* b, const F* rmask, RnnDims d) noexcept;
 
 // dx and dW may be null, and x is not read when dW is: callers that project per distinct
-// token compute the input gradients from dgates themselves (model.cc).
+// token compute the input gradients from dgates themselves (model.cc). dgates may be gates
+// itself: the gradients then overwrite the gate cache, one step behind the reads, which
+// keeps one (N, 4H) buffer fewer in cache (here and in lstm_backward_from).
 template <typename F>
 void lstm_backward(F* dx, F* dW, F* dU, F* db, F* dgates, F* scratch, const F* dh_seq, const F* x,
                    const F* W, const F* U, const F* rmask, const F* h_seq, const F* c_seq,

@@ -136,13 +136,13 @@ void rnn_backward(CellType cell, DirectionCache& dc, float* scratch, const float
       if (from_state)
         kernels::cpu::lstm_backward_from<float>(
             dc.dh0.empty() ? nullptr : dc.dh0.data(), dc.dc0.empty() ? nullptr : dc.dc0.data(),
-            or_null(dc.dx), dc.x.empty() ? nullptr : dW, dU, db, dc.dgates.data(), scratch,
+            or_null(dc.dx), dc.x.empty() ? nullptr : dW, dU, db, dc.gates.data(), scratch,
             dc.dh.data(), or_null(dc.dc), or_null(dc.x), W, U, rmask, dc.h_seq.data(),
             dc.c_seq.data(), dc.gates.data(), d);
       else
         kernels::cpu::lstm_backward<float>(or_null(dc.dx), dc.x.empty() ? nullptr : dW, dU, db,
-                                           dc.dgates.data(), scratch, dc.dh.data(), or_null(dc.x),
-                                           W, U, rmask, dc.h_seq.data(), dc.c_seq.data(),
+                                           dc.gates.data(), scratch, dc.dh.data(), or_null(dc.x), W,
+                                           U, rmask, dc.h_seq.data(), dc.c_seq.data(),
                                            dc.gates.data(), d);
       break;
     case CellType::kGru:
@@ -442,7 +442,6 @@ void padding_backward(const Model& model, ShardCache& c, size_t l, float* dW, fl
     }
   }
   pc.dx.assign(P * El, 0.0f);
-  pc.dgates.resize(P * 4 * H);
   pc.dh0.clear();
   pc.dc0.clear();
   rnn_backward(CellType::kLstm, pc, c.scratch.data(), model.param(v), model.param(v + 1), dW, dU,
@@ -919,7 +918,8 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
         std::copy_n(c.dy.data() + p * W + dir * H, H,
                     dc.dh.data() + (dir == 0 ? p : c.mirror[p]) * H);
       dc.dx.assign(by_token ? 0 : N * El, 0.0f);
-      dc.dgates.resize(N * kernels::rnn_gate_count(layer.cell) * H);
+      if (layer.cell != CellType::kLstm)
+        dc.dgates.resize(N * kernels::rnn_gate_count(layer.cell) * H);
       rnn_backward(layer.cell, dc, c.scratch.data(), model.param(v), model.param(v + 1), grad(v),
                    grad(v + 1), grad(v + 2), dims, c.shared);
       if (by_token) {  // dz summed per distinct token, then x^T dz and dz W^T over U rows
@@ -927,7 +927,7 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
         dc.dtoken_proj.assign(U * G, 0.0f);
         for (size_t p = 0; p < N; ++p) {
           float* dst = dc.dtoken_proj.data() + c.token_slot[dir == 0 ? p : c.mirror[p]] * G;
-          const float* src = dc.dgates.data() + p * G;
+          const float* src = dc.gates.data() + p * G;
           for (size_t k = 0; k < G; ++k) dst[k] += src[k];
         }
         kernels::gemm<float>(kernels::Trans::kYes, kernels::Trans::kNo, El, G, U, 1.0f,

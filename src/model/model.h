@@ -142,11 +142,11 @@ struct DirectionCache {
   std::vector<float> x;       // (N, E_l) the input as the kernel saw it (direction order)
   std::vector<float> h_seq;   // (B + N, H)
   std::vector<float> c_seq;   // (B + N, H), LSTM only
-  std::vector<float> gates;   // (N, cache width)
+  std::vector<float> gates;   // (N, cache width); LSTM: overwritten by dgates in backward
   std::vector<float> rmask;   // (B, H) recurrent dropout mask, or empty
   std::vector<float> dh;      // (N, H) gradient of every output, direction order
   std::vector<float> dx;      // (N, E_l)
-  std::vector<float> dgates;  // (N, G H)
+  std::vector<float> dgates;  // (N, G H) GRU and SimpleRNN (the LSTM's are in gates)
   std::vector<float> xproj;   // (N, G H) inference: the gathered input projection (GRU)
   std::vector<float> dc;      // (N, H) LSTM: gradient reaching c_t from outside (shared padding)
   std::vector<float> dh0;     // (B, H) gradient of the initial state h_{-1} (shared padding)

@@ -109,7 +109,8 @@ struct LstmRun {
     return loss;
   }
 
-  void backward(const LstmCase<F>& c, bool want_dx = true) {
+  // in_place: dgates is the gate cache itself, overwritten as backward goes.
+  void backward(const LstmCase<F>& c, bool want_dx = true, bool in_place = false) {
     const RnnDims d = c.dims();
     dgates.assign(c.N * 4 * d.H, F(0));
     scratch.assign(kernels::lstm_scratch_size(d), F(-7));
@@ -118,9 +119,9 @@ struct LstmRun {
     dU.assign(c.U.size(), F(0));
     db.assign(c.b.size(), F(0));
     auto fn = kFast ? kernels::cpu::lstm_backward<F> : kernels::ref::lstm_backward<F>;
-    fn(want_dx ? dx.data() : nullptr, dW.data(), dU.data(), db.data(), dgates.data(),
-       scratch.data(), c.proj.data(), c.x.data(), c.W.data(), c.U.data(), c.mask(), h_seq.data(),
-       c_seq.data(), gates.data(), d);
+    fn(want_dx ? dx.data() : nullptr, dW.data(), dU.data(), db.data(),
+       in_place ? gates.data() : dgates.data(), scratch.data(), c.proj.data(), c.x.data(),
+       c.W.data(), c.U.data(), c.mask(), h_seq.data(), c_seq.data(), gates.data(), d);
   }
 };
 
@@ -357,6 +358,34 @@ TEST(LstmFast, BackwardAccumulates) {
                               run.gates.data(), c.dims());
   for (size_t k = 0; k < dW_once.size(); ++k) EXPECT_NEAR(run.dW[k], 2 * dW_once[k], 1e-12);
   for (size_t k = 0; k < dx_once.size(); ++k) EXPECT_NEAR(run.dx[k], 2 * dx_once[k], 1e-12);
+}
+
+// Backward over the gate cache in place gives exactly what it gives into a separate buffer:
+// the fused float step (H a multiple of 8), the GEMM path with the vector cell and its
+// scalar tail (H = 12), and double.
+template <typename F>
+void check_in_place(const Shape& shape) {
+  SCOPED_TRACE(describe(shape));
+  LstmCase<F> c(shape, 17);
+  LstmRun<F, true> separate, in_place;
+  separate.forward(c);
+  separate.backward(c);
+  in_place.forward(c);
+  in_place.backward(c, true, /*in_place=*/true);
+  EXPECT_EQ(in_place.dx, separate.dx);
+  EXPECT_EQ(in_place.dW, separate.dW);
+  EXPECT_EQ(in_place.dU, separate.dU);
+  EXPECT_EQ(in_place.db, separate.db);
+  EXPECT_EQ(in_place.gates, separate.dgates);  // the cache now holds the gradients
+}
+
+TEST(LstmFast, BackwardInPlaceOverTheGateCache) {
+  for (bool masked : {false, true}) {
+    check_in_place<float>(packed(masked, 5, 16));
+    check_in_place<float>(packed(masked, 5, 12));
+    check_in_place<double>(packed(masked, 3, 4));
+  }
+  check_in_place<float>(plain(9, 7, 6, 16));
 }
 
 // dx = null skips the input gradient and changes nothing else.

@@ -36,9 +36,9 @@ inline void cell_forward_row(F* __restrict h, F* __restrict c, F* __restrict z,
 }
 
 template <typename F>
-inline void cell_backward_row(F* __restrict dz, F* __restrict dc, const F* __restrict dh,
-                              const F* __restrict a, const F* __restrict c,
-                              const F* __restrict c_prev, size_t H, size_t count) {
+inline void cell_backward_row(F* dz, F* __restrict dc, const F* __restrict dh, const F* a,
+                              const F* __restrict c, const F* __restrict c_prev, size_t H,
+                              size_t count) {
   for (size_t k = 0; k < count; ++k) {
     const F i = a[k], f = a[H + k], g = a[2 * H + k], o = a[3 * H + k];
     // tanh(c_t) is recomputed rather than stored: one more transcendental per element
