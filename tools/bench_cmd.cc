@@ -2,8 +2,11 @@
 // Reports training seconds per epoch and samples/s, inference reviews/s at batch 1, 64 and
 // 256 (with batch-1 latency percentiles), the matrix-product throughput against the GEMM
 // peak measured in the same run on the same threads (for the recipe's arithmetic as
-// written, and for what actually runs), and peak RSS.
+// written, and for what actually runs), and peak RSS. --thread-scaling instead times whole
+// training epochs alternately on one thread and on --threads, with the hypervisor's steal
+// time beside each, and checks that both give the same weights.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,6 +19,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "core/error.h"
 #include "kernels/cpu/gemm.h"
 #include "model/inference.h"
 #include "train/trainer.h"
@@ -30,6 +34,7 @@ struct BenchOptions {
   int epochs = 1;
   int threads = 0;
   int latency_samples = 2000;
+  int scaling_rounds = 0;
   bool json = false;
   bool no_download = false;
 };
@@ -38,6 +43,100 @@ double peak_rss_mib() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+double percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
+  return v[k];
+}
+
+// CPU time the hypervisor gave to others while this machine's CPUs had work ("steal" in
+// /proc/stat, all CPUs together), in seconds; negative where the system does not say.
+double host_steal_s() {
+  std::FILE* f = std::fopen("/proc/stat", "r");
+  if (f == nullptr) return -1.0;
+  unsigned long long v[8] = {};
+  const int n = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+                            &v[3], &v[4], &v[5], &v[6], &v[7]);
+  std::fclose(f);
+  const long ticks = sysconf(_SC_CLK_TCK);
+  if (n != 8 || ticks <= 0) return -1.0;
+  return static_cast<double>(v[7]) / static_cast<double>(ticks);
+}
+
+// One training epoch of the recipe from the same initial weights; its seconds and the steal
+// time during it.
+struct TimedEpoch {
+  double seconds = 0.0, steal_s = 0.0;
+  std::vector<float> weights;
+};
+
+TimedEpoch timed_epoch(const data::EncodedSplit& train, ThreadPool& pool) {
+  Model model{ModelConfig{}};
+  Rng rng(1);
+  model.initialize(rng);
+  TrainConfig tc;
+  tc.epochs = 1;
+  const double steal = host_steal_s();
+  const History h = fit(model, train, tc, pool);
+  TimedEpoch e;
+  e.seconds = h.epoch_seconds.front();
+  e.steal_s = steal < 0.0 ? -1.0 : host_steal_s() - steal;
+  e.weights.assign(model.params().begin(), model.params().end());
+  return e;
+}
+
+// --thread-scaling: pairs of epochs, one thread then `pool`, alternating, so that both
+// sides of each ratio ran minutes apart at most.
+int run_thread_scaling(const BenchOptions& o, const data::EncodedSplit& train, ThreadPool& pool) {
+  if (pool.size() < 2)
+    throw Error("--thread-scaling compares 1 thread with --threads, which is 1 here");
+  ThreadPool one(1);
+  std::vector<double> ratios, one_s, many_s;
+  nlohmann::ordered_json pairs = nlohmann::ordered_json::array();
+  bool identical = true;
+  std::vector<float> reference;
+  for (int r = 0; r < o.scaling_rounds; ++r) {
+    TimedEpoch a = timed_epoch(train, one);
+    TimedEpoch b = timed_epoch(train, pool);
+    if (reference.empty()) reference = a.weights;
+    identical = identical && a.weights == reference && b.weights == reference;
+    ratios.push_back(a.seconds / b.seconds);
+    one_s.push_back(a.seconds);
+    many_s.push_back(b.seconds);
+    pairs.push_back({{"one_thread_s", a.seconds},
+                     {"one_thread_steal_s", a.steal_s},
+                     {"threads_s", b.seconds},
+                     {"threads_steal_s", b.steal_s},
+                     {"speedup", ratios.back()}});
+    if (!o.json)
+      std::printf(
+          "  pair %d: 1 thread %.2f s (steal %.2f s), %zu threads %.2f s (steal %.2f s): "
+          "%.2fx\n",
+          r + 1, a.seconds, a.steal_s, pool.size(), b.seconds, b.steal_s, ratios.back());
+  }
+  const double best = *std::min_element(one_s.begin(), one_s.end()) /
+                      *std::min_element(many_s.begin(), many_s.end());
+  const double median = percentile(ratios, 0.5);
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["tool"] = "lstm-sentiment";
+    j["threads"] = pool.size();
+    j["pairs"] = pairs;
+    j["median_speedup"] = median;
+    j["best_epochs_speedup"] = best;
+    j["identical_weights"] = identical;
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf(
+        "1 -> %zu threads: median %.2fx over %d pairs; best epochs %.2f s / %.2f s = "
+        "%.2fx; final weights %s\n",
+        pool.size(), median, o.scaling_rounds, *std::min_element(one_s.begin(), one_s.end()),
+        *std::min_element(many_s.begin(), many_s.end()), best,
+        identical ? "bit-identical" : "DIFFER");
+  }
+  return identical ? 0 : 1;
 }
 
 // Aggregate sgemm GFLOP/s with every worker running its own single-threaded GEMM of the
@@ -101,12 +200,6 @@ double executed_flops(const data::EncodedSplit& split, size_t begin, size_t end,
   return flops;
 }
 
-double percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
-  return v[k];
-}
-
 int run_bench(const BenchOptions& o) {
   const std::unique_ptr<ThreadPool> pool = make_pool(o.threads);
   const auto data_path = find_imdb(o.data, !o.no_download);
@@ -114,6 +207,14 @@ int run_bench(const BenchOptions& o) {
   // The raw texts are dropped once encoded, as `sentiment train` drops them.
   const data::EncodedImdb enc = data::encode_imdb(data::read_imdb(data_path), {});
   const double load_s = seconds_since(t);
+  if (o.scaling_rounds > 0) {
+    if (!o.json)
+      std::printf(
+          "training epochs of the recipe (validation included), 1 thread and %zu, "
+          "alternating:\n",
+          pool->size());
+    return run_thread_scaling(o, enc.train, *pool);
+  }
 
   const ModelConfig mc;  // the recipe: V 10000, E 64, H 64
   Model model(mc);
@@ -121,7 +222,9 @@ int run_bench(const BenchOptions& o) {
   model.initialize(rng);
   TrainConfig tc;
   tc.epochs = o.epochs;
+  const double steal0 = host_steal_s();
   const History h = fit(model, enc.train, tc, *pool);
+  const double steal_s = steal0 < 0.0 ? -1.0 : host_steal_s() - steal0;
   const double epoch_s = *std::min_element(h.epoch_seconds.begin(), h.epoch_seconds.end());
   const double T = static_cast<double>(enc.train.maxlen);
   const double E = static_cast<double>(mc.embedding_dim);
@@ -177,6 +280,7 @@ int run_bench(const BenchOptions& o) {
   j["epoch_seconds"] = h.epoch_seconds;
   j["train_samples_per_s"] = n_train / epoch_s;
   j["val_accuracy"] = h.val_accuracy.back();
+  j["training_host_steal_s"] = steal_s;
   j["epoch_gemm_gflop"] = epoch_flops / 1e9;
   j["achieved_gflop_per_s"] = achieved;
   j["executed_epoch_gflop"] = executed / 1e9;
@@ -193,8 +297,10 @@ int run_bench(const BenchOptions& o) {
   }
   std::printf("threads %zu, %s\n", pool->size(), kernels::gemm_backend_name());
   std::printf("load + encode 50,000 reviews: %.2f s\n", load_s);
-  std::printf("training: %.2f s/epoch (best of %d, validation included), %.0f samples/s\n", epoch_s,
-              o.epochs, n_train / epoch_s);
+  std::printf(
+      "training: %.2f s/epoch (best of %d, validation included), %.0f samples/s; host "
+      "steal during training %.2f s\n",
+      epoch_s, o.epochs, n_train / epoch_s, steal_s);
   std::printf(
       "          %.0f GFLOP/epoch of matrix products as the recipe is written -> %.1f GFLOP/s "
       "= %.0f%% of the measured sgemm peak (%.1f GFLOP/s 1024^3; %.1f GFLOP/s at the step "
@@ -229,6 +335,11 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("--latency-samples", o->latency_samples, "Reviews timed one at a time")
       ->check(CLI::Range(10, 1000000))
       ->capture_default_str();
+  cmd->add_option("--thread-scaling", o->scaling_rounds,
+                  "Instead of the full benchmark: time this many pairs of training epochs, one "
+                  "on 1 thread and one on --threads, alternating; prints each pair's ratio "
+                  "with the host's steal time, and checks that both give the same weights")
+      ->check(CLI::Range(1, 100));
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->add_flag("--no-download", o->no_download, "Never download the dataset");
   return [o] { return run_bench(*o); };
