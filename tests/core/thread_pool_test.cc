@@ -1,9 +1,13 @@
 // ThreadPool runs every task exactly once, reports worker ids in range, survives many
-// back-to-back jobs, and rethrows a task's exception.
+// back-to-back jobs, wakes workers that went to sleep between jobs, and rethrows a task's
+// exception.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -24,6 +28,42 @@ TEST(ThreadPool, EveryTaskRunsOnce) {
       for (auto& h : hits) ASSERT_EQ(h.load(), 1);
     }
   }
+}
+
+// Two tasks that each wait for the other: only both threads together finish them. Between
+// jobs the pool idles past its polling time, so its worker sleeps and must be woken.
+void both_threads_take_part(ThreadPool& pool) {
+  std::atomic<int> arrived{0};
+  std::atomic<bool> met{true};
+  pool.parallel_for(2, [&](size_t, size_t) {
+    arrived.fetch_add(1);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (arrived.load() < 2)
+      if (std::chrono::steady_clock::now() > give_up) {
+        met = false;
+        return;
+      }
+  });
+  EXPECT_TRUE(met.load());
+}
+
+TEST(ThreadPool, WakesWorkersAfterTheyFellAsleep) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 4; ++round) {
+    std::this_thread::sleep_for(pool.spin_time() * 3 + std::chrono::milliseconds(5));
+    both_threads_take_part(pool);
+  }
+  for (int round = 0; round < 100; ++round) both_threads_take_part(pool);  // back to back
+}
+
+TEST(ThreadPool, NoPollingWithMoreThreadsThanCores) {
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  ThreadPool over(cores + 1);
+  EXPECT_EQ(over.spin_time().count(), 0);
+  both_threads_take_part(over);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  both_threads_take_part(over);
+  EXPECT_GT(ThreadPool(1).spin_time().count(), 0);
 }
 
 TEST(ThreadPool, RethrowsTaskException) {
