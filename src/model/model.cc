@@ -913,10 +913,16 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
       dc.dh0.resize(c.shared ? A * H : 0);
       dc.dc0.resize(c.shared ? A * H : 0);
       dc.dc.clear();
-      dc.dh.resize(N * H);
-      for (size_t p = 0; p < N; ++p)
-        std::copy_n(c.dy.data() + p * W + dir * H, H,
-                    dc.dh.data() + (dir == 0 ? p : c.mirror[p]) * H);
+      if (D == 1) {
+        // The same rows in the same order: take the buffer instead of copying it (c.dy is
+        // refilled before it is read again).
+        dc.dh.swap(c.dy);
+      } else {
+        dc.dh.resize(N * H);
+        for (size_t p = 0; p < N; ++p)
+          std::copy_n(c.dy.data() + p * W + dir * H, H,
+                      dc.dh.data() + (dir == 0 ? p : c.mirror[p]) * H);
+      }
       dc.dx.assign(by_token ? 0 : N * El, 0.0f);
       if (layer.cell != CellType::kLstm)
         dc.dgates.resize(N * kernels::rnn_gate_count(layer.cell) * H);
