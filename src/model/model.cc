@@ -235,16 +235,15 @@ void apply_pooling(Pooling pooling, size_t W, Last&& last, Max&& max, Mean&& mea
   }
 }
 
-void pool_forward(const ModelConfig& cfg, ShardCache& c, const std::vector<float>& y, size_t W,
-                  size_t H) {
+void pool_forward(const ModelConfig& cfg, ShardCache& c, const float* y, size_t W, size_t H) {
   const size_t F = cfg.features(), B = c.B;
   c.features.assign(B * F, 0.0f);
   const bool bi = cfg.layers.back().bidirectional;
   auto last = [&](size_t col0) {
     for (size_t j = 0; j < c.active; ++j) {
-      const float* fwd = y.data() + (c.offsets[c.lengths[j] - 1] + j) * W;
+      const float* fwd = y + (c.offsets[c.lengths[j] - 1] + j) * W;
       std::copy_n(fwd, H, c.features.data() + j * F + col0);
-      if (bi) std::copy_n(y.data() + j * W + H, H, c.features.data() + j * F + col0 + H);
+      if (bi) std::copy_n(y + j * W + H, H, c.features.data() + j * F + col0 + H);
     }
   };
   auto max = [&](size_t col0) {
@@ -252,13 +251,13 @@ void pool_forward(const ModelConfig& cfg, ShardCache& c, const std::vector<float
     for (size_t j = 0; j < c.active; ++j) {
       float* f = c.features.data() + j * F + col0;
       uint32_t* a = c.argmax.data() + j * W;
-      std::copy_n(y.data() + j * W, W, f);  // step 0's row j is packed row j
+      std::copy_n(y + j * W, W, f);  // step 0's row j is packed row j
       std::fill_n(a, W, static_cast<uint32_t>(j));
     }
     for (size_t t = 1; t < c.steps; ++t)
       for (size_t j = 0; j < c.batch_sizes[t]; ++j) {
         const size_t p = c.offsets[t] + j;
-        const float* row = y.data() + p * W;
+        const float* row = y + p * W;
         float* f = c.features.data() + j * F + col0;
         uint32_t* a = c.argmax.data() + j * W;
         for (size_t k = 0; k < W; ++k)
@@ -267,7 +266,7 @@ void pool_forward(const ModelConfig& cfg, ShardCache& c, const std::vector<float
   };
   auto mean = [&](size_t col0) {
     for_each_packed(c, [&](size_t p, size_t j) {
-      const float* row = y.data() + p * W;
+      const float* row = y + p * W;
       float* f = c.features.data() + j * F + col0;
       for (size_t k = 0; k < W; ++k) f[k] += row[k];
     });
@@ -741,7 +740,13 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
     c.layers[l].resize(D);
     const size_t W = D * H;
     std::vector<float>& out = c.outputs[l];
-    out.resize(N * W);
+    // The last layer's outputs feed only the pooling, which reads a one-direction layer's
+    // h_seq in place: the same rows in the same order.
+    const bool gather = D > 1 || l + 1 < L;
+    if (gather)
+      out.resize(N * W);
+    else
+      out.clear();
     for (size_t dir = 0; dir < D; ++dir) {
       DirectionCache& dc = c.layers[l][dir];
       const size_t v = model.rnn_view(l, dir);
@@ -808,13 +813,17 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
                     model.param(v + 2), dims, c.shared);
       }
       const float* h = dc.h_seq.data() + A * H;
-      for (size_t p = 0; p < N; ++p)
-        std::copy_n(h + (dir == 0 ? p : c.mirror[p]) * H, H, out.data() + p * W + dir * H);
+      if (gather)
+        for (size_t p = 0; p < N; ++p)
+          std::copy_n(h + (dir == 0 ? p : c.mirror[p]) * H, H, out.data() + p * W + dir * H);
     }
   }
   const size_t F = cfg.features();
   if (A > 0) {
-    pool_forward(cfg, c, c.outputs[L - 1], cfg.layer_width(L - 1), cfg.layers.back().units);
+    const std::vector<float>& out = c.outputs[L - 1];
+    const size_t H = cfg.layers.back().units;
+    pool_forward(cfg, c, out.empty() ? c.layers[L - 1][0].h_seq.data() + A * H : out.data(),
+                 cfg.layer_width(L - 1), H);
   } else {
     c.features.assign(B * F, 0.0f);
   }
