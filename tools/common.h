@@ -31,6 +31,7 @@ double seconds_since(std::chrono::steady_clock::time_point t);
 inline constexpr const char* kThreadsHelp =
     "Worker threads (0 = one per core). The GEMM libraries (oneDNN for float, OpenBLAS for "
     "double) always run single-threaded inside them, so no two thread pools compete for cores; "
-    "results are identical for any value";
+    "idle workers poll for up to 2 ms before sleeping, unless there are more threads than "
+    "cores; results are identical for any value";
 
 }  // namespace sentiment::cli
