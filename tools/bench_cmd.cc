@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -65,6 +66,13 @@ double host_steal_s() {
   return static_cast<double>(v[7]) / static_cast<double>(ticks);
 }
 
+// Steal time since an earlier host_steal_s() reading, to the 0.01 s /proc/stat counts in; -1 where
+// unknown.
+double steal_since(double start) {
+  if (start < 0.0) return -1.0;
+  return std::round((host_steal_s() - start) * 100.0) / 100.0;
+}
+
 // One training epoch of the recipe from the same initial weights; its seconds and the steal
 // time during it.
 struct TimedEpoch {
@@ -82,7 +90,7 @@ TimedEpoch timed_epoch(const data::EncodedSplit& train, ThreadPool& pool) {
   const History h = fit(model, train, tc, pool);
   TimedEpoch e;
   e.seconds = h.epoch_seconds.front();
-  e.steal_s = steal < 0.0 ? -1.0 : host_steal_s() - steal;
+  e.steal_s = steal_since(steal);
   e.weights.assign(model.params().begin(), model.params().end());
   return e;
 }
@@ -224,7 +232,7 @@ int run_bench(const BenchOptions& o) {
   tc.epochs = o.epochs;
   const double steal0 = host_steal_s();
   const History h = fit(model, enc.train, tc, *pool);
-  const double steal_s = steal0 < 0.0 ? -1.0 : host_steal_s() - steal0;
+  const double steal_s = steal_since(steal0);
   const double epoch_s = *std::min_element(h.epoch_seconds.begin(), h.epoch_seconds.end());
   const double T = static_cast<double>(enc.train.maxlen);
   const double E = static_cast<double>(mc.embedding_dim);
