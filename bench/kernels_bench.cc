@@ -1,9 +1,15 @@
 // Google Benchmark of the kernels at the recipe's shapes (E = H = 64, T = 200, shard of 32
 // sequences): one cell pass, the per-step recurrent GEMM, and a full LSTM forward, backward
 // and forward+backward over a shard, plain (every row T steps) and packed (rows of
-// decreasing length, as a length-sorted shard). Run by hand: build/release/bench/kernels_bench.
+// decreasing length, as a length-sorted shard); and oneDNN's LSTM primitive at the same
+// shapes, forward (inference and training) and forward + backward, beside ours.
+// Run by hand: build/release/bench/kernels_bench.
 #include <benchmark/benchmark.h>
+#include <omp.h>
 
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/rng.h"
@@ -249,6 +255,135 @@ BENCHMARK(BM_LstmForwardBackward)
     ->Args({64, 0})
     ->Args({32, 1})
     ->Unit(benchmark::kMillisecond);
+
+// oneDNN's LSTM primitive (vanilla LSTM, one layer, left to right, zero initial state) over
+// the plain shard: src_layer (T, B, E), weights in the layouts the primitive picks (the
+// reorders from ours are done once, outside the timing, which favours oneDNN: training
+// would pay them every step), one OpenMP thread as our kernels have.
+struct DnnlLstm {
+  using md = dnnl::memory::desc;
+  using tag = dnnl::memory::format_tag;
+  using dt = dnnl::memory::data_type;
+  dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+  dnnl::stream strm{eng};
+  size_t B;
+  dnnl::lstm_forward::primitive_desc fwd_pd;
+  dnnl::lstm_backward::primitive_desc bwd_pd;
+  dnnl::lstm_forward fwd;
+  dnnl::lstm_backward bwd;
+  std::unordered_map<int, dnnl::memory> fwd_args, bwd_args;
+
+  DnnlLstm(size_t batch, bool training) : B(batch) {
+    const auto T = static_cast<dnnl::memory::dim>(kT), N = static_cast<dnnl::memory::dim>(B);
+    const auto E = static_cast<dnnl::memory::dim>(kE), H = static_cast<dnnl::memory::dim>(kH);
+    const md src({T, N, E}, dt::f32, tag::tnc), dst({T, N, H}, dt::f32, tag::tnc);
+    const md wl_any({1, 1, E, 4, H}, dt::f32, tag::any), wi_any({1, 1, H, 4, H}, dt::f32, tag::any);
+    const md bias({1, 1, 4, H}, dt::f32, tag::ldgo), none;
+    const auto kind =
+        training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+    const auto dir = dnnl::rnn_direction::unidirectional_left2right;
+    fwd_pd = dnnl::lstm_forward::primitive_desc(
+        dnnl::lstm_forward::desc(kind, dir, src, none, none, wl_any, wi_any, bias, dst, none, none),
+        eng);
+    fwd = dnnl::lstm_forward(fwd_pd);
+    auto filled = [&](const md& d, double scale, uint64_t seed) {
+      dnnl::memory m(d, eng);
+      const auto v = random_floats(d.get_size() / sizeof(float), scale, seed);
+      std::copy(v.begin(), v.end(), static_cast<float*>(m.get_data_handle()));
+      return m;
+    };
+    // Weights: ours in ldigo, reordered into the primitive's layout.
+    auto weights = [&](const md& plain, const md& want, double scale, uint64_t seed) {
+      dnnl::memory from = filled(plain, scale, seed), to(want, eng);
+      dnnl::reorder(from, to).execute(strm, from, to);
+      strm.wait();
+      return to;
+    };
+    const md wl_plain({1, 1, E, 4, H}, dt::f32, tag::ldigo);
+    const md wi_plain({1, 1, H, 4, H}, dt::f32, tag::ldigo);
+    fwd_args = {{DNNL_ARG_SRC_LAYER, filled(src, 0.05, 1)},
+                {DNNL_ARG_WEIGHTS_LAYER, weights(wl_plain, fwd_pd.weights_layer_desc(), 0.14, 2)},
+                {DNNL_ARG_WEIGHTS_ITER, weights(wi_plain, fwd_pd.weights_iter_desc(), 0.12, 3)},
+                {DNNL_ARG_BIAS, filled(bias, 0.1, 4)},
+                {DNNL_ARG_DST_LAYER, dnnl::memory(dst, eng)}};
+    if (!training) return;
+    fwd_args[DNNL_ARG_WORKSPACE] = dnnl::memory(fwd_pd.workspace_desc(), eng);
+    bwd_pd = dnnl::lstm_backward::primitive_desc(
+        dnnl::lstm_backward::desc(dnnl::prop_kind::backward, dir, src, none, none, wl_any, wi_any,
+                                  bias, dst, none, none, src, none, none, wl_any, wi_any, bias, dst,
+                                  none, none),
+        eng, fwd_pd);
+    bwd = dnnl::lstm_backward(bwd_pd);
+    bwd_args = fwd_args;
+    bwd_args[DNNL_ARG_WEIGHTS_LAYER] = weights(wl_plain, bwd_pd.weights_layer_desc(), 0.14, 2);
+    bwd_args[DNNL_ARG_WEIGHTS_ITER] = weights(wi_plain, bwd_pd.weights_iter_desc(), 0.12, 3);
+    bwd_args[DNNL_ARG_DIFF_SRC_LAYER] = dnnl::memory(bwd_pd.diff_src_desc(), eng);
+    bwd_args[DNNL_ARG_DIFF_WEIGHTS_LAYER] = dnnl::memory(bwd_pd.diff_weights_layer_desc(), eng);
+    bwd_args[DNNL_ARG_DIFF_WEIGHTS_ITER] = dnnl::memory(bwd_pd.diff_weights_iter_desc(), eng);
+    bwd_args[DNNL_ARG_DIFF_BIAS] = dnnl::memory(bwd_pd.diff_bias_desc(), eng);
+    // The loss's gradient at the final step only, as our shard's readout has it.
+    dnnl::memory diff_dst(dst, eng);
+    auto* d = static_cast<float*>(diff_dst.get_data_handle());
+    std::fill(d, d + kT * B * kH, 0.0f);
+    const auto readout = random_floats(B * kH, 0.1, 5);
+    std::copy(readout.begin(), readout.end(), d + (kT - 1) * B * kH);
+    bwd_args[DNNL_ARG_DIFF_DST_LAYER] = diff_dst;
+  }
+  void forward() {
+    fwd.execute(strm, fwd_args);
+    strm.wait();
+  }
+  void backward() {
+    // Weight gradients accumulate in oneDNN as in ours; both start from zero each time.
+    for (int arg : {DNNL_ARG_DIFF_WEIGHTS_LAYER, DNNL_ARG_DIFF_WEIGHTS_ITER, DNNL_ARG_DIFF_BIAS}) {
+      dnnl::memory& m = bwd_args[arg];
+      auto* p = static_cast<float*>(m.get_data_handle());
+      std::fill(p, p + m.get_desc().get_size() / sizeof(float), 0.0f);
+    }
+    bwd.execute(strm, bwd_args);
+    strm.wait();
+  }
+};
+
+double plain_forward_flops(size_t B) {
+  return 2.0 * static_cast<double>(kT * B * (kE + kH) * 4 * kH);
+}
+
+// Argument: shard size B (plain rows of kT steps), to set beside BM_LstmForward/B/0 and
+// BM_LstmForwardBackward/B/0. The first argument picks inference (0) or training (1).
+void BM_DnnlLstmForward(benchmark::State& state) {
+  omp_set_num_threads(1);
+  const auto B = static_cast<size_t>(state.range(1));
+  DnnlLstm lstm(B, state.range(0) != 0);
+  for (auto _ : state) lstm.forward();
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * B));
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * plain_forward_flops(B),
+                         benchmark::Counter::kIsRate);
+  state.SetLabel(std::string(state.range(0) ? "forward_training, " : "forward_inference, ") +
+                 lstm.fwd_pd.impl_info_str());
+}
+BENCHMARK(BM_DnnlLstmForward)
+    ->Args({0, 32})
+    ->Args({1, 32})
+    ->Args({0, 64})
+    ->Unit(benchmark::kMillisecond);
+
+void BM_DnnlLstmForwardBackward(benchmark::State& state) {
+  omp_set_num_threads(1);
+  const auto B = static_cast<size_t>(state.range(0));
+  DnnlLstm lstm(B, true);
+  for (auto _ : state) {
+    lstm.forward();
+    lstm.backward();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * B));
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 3.0 * plain_forward_flops(B),
+                         benchmark::Counter::kIsRate);
+  state.SetLabel(lstm.bwd_pd.impl_info_str());
+}
+BENCHMARK(BM_DnnlLstmForwardBackward)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace sentiment
