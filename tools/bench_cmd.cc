@@ -98,8 +98,6 @@ TimedEpoch timed_epoch(const data::EncodedSplit& train, ThreadPool& pool) {
 // --thread-scaling: pairs of epochs, one thread then `pool`, alternating, so that both
 // sides of each ratio ran minutes apart at most.
 int run_thread_scaling(const BenchOptions& o, const data::EncodedSplit& train, ThreadPool& pool) {
-  if (pool.size() < 2)
-    throw Error("--thread-scaling compares 1 thread with --threads, which is 1 here");
   ThreadPool one(1);
   std::vector<double> ratios, one_s, many_s;
   nlohmann::ordered_json pairs = nlohmann::ordered_json::array();
@@ -210,6 +208,8 @@ double executed_flops(const data::EncodedSplit& split, size_t begin, size_t end,
 
 int run_bench(const BenchOptions& o) {
   const std::unique_ptr<ThreadPool> pool = make_pool(o.threads);
+  if (o.scaling_rounds > 0 && pool->size() < 2)
+    throw Error("--thread-scaling compares 1 thread with --threads, which is 1 here");
   const auto data_path = find_imdb(o.data, !o.no_download);
   auto t = Clock::now();
   // The raw texts are dropped once encoded, as `sentiment train` drops them.

@@ -69,6 +69,8 @@ TEST(Cli, BadFlagsAreRejected) {
   expect_error(run("train --epochs abc"), "--epochs");
   expect_error(run("train --padding middle"), "--padding");
   expect_error(run("train --no-such-flag"), "--no-such-flag");
+  expect_error(run("bench --thread-scaling 0"), "--thread-scaling");
+  expect_error(run("bench --thread-scaling 2 --threads 1"), "--thread-scaling compares");
   expect_error(run("frobnicate"), "subcommand");
 }
 
