@@ -66,8 +66,7 @@ double host_steal_s() {
   return static_cast<double>(v[7]) / static_cast<double>(ticks);
 }
 
-// Steal time since an earlier host_steal_s() reading, to the 0.01 s /proc/stat counts in; -1 where
-// unknown.
+// Steal time since an earlier host_steal_s() reading, rounded to 0.01 s; -1 where unknown.
 double steal_since(double start) {
   if (start < 0.0) return -1.0;
   return std::round((host_steal_s() - start) * 100.0) / 100.0;
@@ -104,8 +103,8 @@ int run_thread_scaling(const BenchOptions& o, const data::EncodedSplit& train, T
   bool identical = true;
   std::vector<float> reference;
   for (int r = 0; r < o.scaling_rounds; ++r) {
-    TimedEpoch a = timed_epoch(train, one);
-    TimedEpoch b = timed_epoch(train, pool);
+    const TimedEpoch a = timed_epoch(train, one);
+    const TimedEpoch b = timed_epoch(train, pool);
     if (reference.empty()) reference = a.weights;
     identical = identical && a.weights == reference && b.weights == reference;
     ratios.push_back(a.seconds / b.seconds);
@@ -122,9 +121,12 @@ int run_thread_scaling(const BenchOptions& o, const data::EncodedSplit& train, T
           "%.2fx\n",
           r + 1, a.seconds, a.steal_s, pool.size(), b.seconds, b.steal_s, ratios.back());
   }
-  const double best = *std::min_element(one_s.begin(), one_s.end()) /
-                      *std::min_element(many_s.begin(), many_s.end());
-  const double median = percentile(ratios, 0.5);
+  const double best_one = *std::min_element(one_s.begin(), one_s.end());
+  const double best_many = *std::min_element(many_s.begin(), many_s.end());
+  const double best = best_one / best_many;
+  std::sort(ratios.begin(), ratios.end());
+  const size_t mid = ratios.size() / 2;
+  const double median = ratios.size() % 2 ? ratios[mid] : 0.5 * (ratios[mid - 1] + ratios[mid]);
   if (o.json) {
     nlohmann::ordered_json j;
     j["tool"] = "lstm-sentiment";
@@ -138,8 +140,7 @@ int run_thread_scaling(const BenchOptions& o, const data::EncodedSplit& train, T
     std::printf(
         "1 -> %zu threads: median %.2fx over %d pairs; best epochs %.2f s / %.2f s = "
         "%.2fx; final weights %s\n",
-        pool.size(), median, o.scaling_rounds, *std::min_element(one_s.begin(), one_s.end()),
-        *std::min_element(many_s.begin(), many_s.end()), best,
+        pool.size(), median, o.scaling_rounds, best_one, best_many, best,
         identical ? "bit-identical" : "DIFFER");
   }
   return identical ? 0 : 1;
