@@ -1,5 +1,5 @@
-// The training loop (Keras Model.fit semantics) and evaluation. Batches are split into
-// fixed-size shards that run in parallel; each shard writes its own gradient slot and the
+// The training loop (Keras Model.fit semantics); evaluation is in evaluate.h. Batches are split
+// into fixed-size shards that run in parallel; each shard writes its own gradient slot and the
 // slots are summed in shard order, so results are bit-identical for any thread count.
 // Dropout masks come from a seed derived from (seed, epoch, step, shard), and the shuffling
 // stream is part of the checkpoint, so a resumed run repeats an uninterrupted one exactly.
@@ -19,6 +19,8 @@
 #include "model/model.h"
 #include "optim/adam.h"
 #include "train/callbacks.h"
+#include "train/evaluate.h"  // evaluate, logits_for, predict, Metrics
+#include "train/loss.h"      // loss_and_gradient, count_correct
 #include "train/split.h"
 
 namespace sentiment {
@@ -29,7 +31,6 @@ struct TrainConfig {
   double validation_split = 0.2;
   SplitMode split_mode = SplitMode::kTail;  // tail = the last rows, as Keras does
   uint64_t seed = 1;
-  size_t threads = 0;  // 0 = all cores
   size_t eval_batch_size = 256;
   AdamConfig adam;
   LrSchedule schedule;
@@ -48,12 +49,6 @@ struct TrainConfig {
   // memory-bound update between batches. Every parameter is current at each epoch's end.
   // Models without an n-gram head.
   bool defer_embedding_updates = true;
-};
-
-struct Metrics {
-  double loss = 0.0;
-  double accuracy = 0.0;
-  size_t n = 0;
 };
 
 struct EpochResult {
@@ -101,22 +96,5 @@ void validate_train_config(const TrainConfig& config, size_t rows);
 History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& config,
             ThreadPool& pool, const TrainCallbacks& callbacks = {},
             const TrainState* resume = nullptr);
-
-// Loss and accuracy of model on rows [begin, end) of data.
-Metrics evaluate(const Model& model, const data::EncodedSplit& data, size_t begin, size_t end,
-                 size_t batch_size, ThreadPool& pool);
-
-// Logits (rows, outputs) for rows [begin, end) of data.
-std::vector<float> logits_for(const Model& model, const data::EncodedSplit& data, size_t begin,
-                              size_t end, size_t batch_size, ThreadPool& pool);
-
-// Binary models: P(class 1) for rows [begin, end) of data.
-std::vector<float> predict(const Model& model, const data::EncodedSplit& data, size_t begin,
-                           size_t end, size_t batch_size, ThreadPool& pool);
-
-// Mean loss of logits (n, outputs) against class-id labels, and the gradient with respect
-// to the logits scaled by scale (dlogits may be null). weights: per class, or empty.
-double loss_and_gradient(float* dlogits, const float* logits, const float* labels, size_t n,
-                         size_t num_classes, float scale, const std::vector<double>& weights);
 
 }  // namespace sentiment

@@ -1,0 +1,41 @@
+// Evaluation of a trained (or training) model on encoded rows: logits, loss and accuracy,
+// and binary probabilities, all through the shared batched inference path.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "data/dataset.h"
+#include "model/model.h"
+
+namespace sentiment {
+
+// Evaluation builds the per-word input projection tables (a faster path that rounds
+// differently from the step-by-step one) only up to this many floats (64 MiB). The model
+// file's bundle (src/io/classifier.h) has its own, larger limit for serving.
+inline constexpr size_t kMaxEvalProjectionFloats = size_t{1} << 24;
+
+struct Metrics {
+  double loss = 0.0;
+  double accuracy = 0.0;
+  size_t n = 0;
+};
+
+// Throws Error when data is inconsistent (row, label and token counts), holds a token
+// outside the model's vocabulary, or a label that is not one of its class ids.
+void check_encoded_split(const Model& model, const data::EncodedSplit& data);
+
+// Loss and accuracy of model on rows [begin, end) of data.
+Metrics evaluate(const Model& model, const data::EncodedSplit& data, size_t begin, size_t end,
+                 size_t batch_size, ThreadPool& pool);
+
+// Logits (rows, outputs) for rows [begin, end) of data.
+std::vector<float> logits_for(const Model& model, const data::EncodedSplit& data, size_t begin,
+                              size_t end, size_t batch_size, ThreadPool& pool);
+
+// Binary models: P(class 1) for rows [begin, end) of data.
+std::vector<float> predict(const Model& model, const data::EncodedSplit& data, size_t begin,
+                           size_t end, size_t batch_size, ThreadPool& pool);
+
+}  // namespace sentiment
