@@ -1,0 +1,59 @@
+// Epoch-end bookkeeping: the history, the best epoch by the monitor, the logs without
+// validation rows, and the checkpoint state it hands out.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "train/epoch_end.h"
+
+namespace sentiment {
+namespace {
+
+EpochResult epoch_result(int epoch, double loss, double val_accuracy) {
+  EpochResult r;
+  r.epoch = epoch;
+  r.train = {loss, 0.5, 10};
+  r.val = {loss, val_accuracy, 5};
+  r.learning_rate = 1e-3;
+  r.seconds = 1.0;
+  return r;
+}
+
+TEST(EpochEnd, LogsLeaveOutValidationWithoutValidationRows) {
+  EpochResult r = epoch_result(1, 0.7, 0.6);
+  EXPECT_EQ(logs_of(r).count("val_accuracy"), 1u);
+  r.val = {};
+  const EpochLogs logs = logs_of(r);
+  EXPECT_EQ(logs.size(), 2u);
+  EXPECT_EQ(logs.count("val_loss"), 0u);
+}
+
+TEST(EpochEnd, RecordsHistoryBestEpochAndCheckpointState) {
+  Model model(lstm_config(10, 2, 2));
+  Rng rng(1);
+  model.initialize(rng);
+  TrainConfig config;
+  config.epochs = 3;
+  Adam adam(config.adam, model.params().size());
+  EpochEnd end(config);
+  std::vector<int> checkpoints;
+  TrainCallbacks cb;
+  cb.checkpoint = [&](const TrainState& s) {
+    checkpoints.push_back(s.epoch);
+    EXPECT_EQ(s.history.loss.size(), static_cast<size_t>(s.epoch));
+  };
+  const double val_accuracy[] = {0.6, 0.8, 0.7};
+  std::vector<bool> best;
+  for (int e = 1; e <= 3; ++e) {
+    EpochResult r = epoch_result(e, 1.0 / e, val_accuracy[e - 1]);
+    EXPECT_FALSE(end.on_epoch_end(r, model, adam, rng, cb));
+    best.push_back(r.best);
+  }
+  EXPECT_EQ(best, (std::vector<bool>{true, true, false}));  // monitor: val_accuracy
+  EXPECT_EQ(checkpoints, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(end.history().loss, (std::vector<double>{1.0, 0.5, 1.0 / 3}));
+  EXPECT_EQ(end.history().val_accuracy, (std::vector<double>{0.6, 0.8, 0.7}));
+}
+
+}  // namespace
+}  // namespace sentiment
