@@ -1,4 +1,5 @@
-// RunConfig <-> JSON.
+// RunConfig <-> JSON, both made from the option table (train_options.h): each option's key
+// is its path in the JSON, and the table's order is the layout's order.
 #include "run_config.h"
 
 #include <fstream>
@@ -6,6 +7,7 @@
 
 #include "core/error.h"
 #include "model/model_json.h"
+#include "train_options.h"
 
 namespace sentiment::cli {
 namespace {
@@ -13,152 +15,206 @@ namespace {
 using Json = nlohmann::json;
 using OJson = nlohmann::ordered_json;
 
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size() && !path.empty()) {
+    const size_t dot = path.find('.', start);
+    parts.push_back(path.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+// Whether key is an array of objects whose elements hold per-layer options ("model.layers").
+bool is_array_key(const std::string& key) {
+  for (const TrainOption& o : train_options())
+    if (o.parent() == key + "[]") return true;
+  return false;
+}
+
+// Whether key is an object that may also be null (off): training.early_stopping.
+bool is_section(const std::string& key) {
+  const TrainOption* o = find_train_option(key);
+  return o && o->section;
+}
+
+// The keys an object at path may hold, in table order.
+std::vector<std::string> known_keys(const std::string& path) {
+  std::vector<std::string> keys;
+  const std::string prefix = path.empty() ? "" : path + ".";
+  for (const TrainOption& o : train_options()) {
+    if (o.key.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string child = o.key.substr(prefix.size());
+    child = child.substr(0, child.find('.'));
+    if (child.size() > 2 && child.compare(child.size() - 2, 2, "[]") == 0)
+      child.resize(child.size() - 2);
+    bool seen = false;
+    for (const auto& k : keys) seen = seen || k == child;
+    if (!seen) keys.push_back(child);
+  }
+  return keys;
+}
+
+std::string where_of(const std::string& path) {
+  return path.empty() ? "config" : "config: " + path;
+}
+
+// Strict keys, recursively: j is the object at path (array elements: path ends in "[k]",
+// looked up as "[]").
+void check_keys(const Json& j, const std::string& path, const std::string& table_path) {
+  const std::string where = where_of(path);
+  if (!j.is_object()) throw Error(where + ": expected a JSON object, got " + j.dump());
+  const std::vector<std::string> known = known_keys(table_path);
+  for (const auto& [key, value] : j.items()) {
+    bool ok = false;
+    for (const auto& k : known) ok = ok || k == key;
+    if (!ok && table_path == "model" && key == "num_classes")
+      throw Error("config: model: num_classes comes from the data, remove it");
+    if (!ok) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw Error(where + ": unknown key '" + key + "' (known: " + list + ")");
+    }
+    const std::string child = table_path.empty() ? key : table_path + "." + key;
+    const std::string child_path = path.empty() ? key : path + "." + key;
+    if (is_array_key(child)) {
+      if (!value.is_array() || value.empty())
+        throw Error(where + ": '" + key + "' must be a non-empty array");
+      for (size_t k = 0; k < value.size(); ++k)
+        check_keys(value[k], child_path + "[" + std::to_string(k) + "]", child + "[]");
+    } else if (!known_keys(child).empty() && !(value.is_null() && is_section(child))) {
+      check_keys(value, child_path, child);
+    }
+  }
+}
+
+// The value of option o in obj (which holds it) as JSON of the option's type, read as that
+// type; throws naming the key.
+Json read_value(const TrainOption& o, const Json& obj, const std::string& where) {
+  const std::string leaf = o.leaf();
+  Json v;
+  switch (o.type) {
+    case OptionType::kBool: {
+      bool x = false;
+      json_read(obj, leaf.c_str(), x, where);
+      v = x;
+      break;
+    }
+    case OptionType::kInt: {
+      int x = 0;
+      json_read(obj, leaf.c_str(), x, where);
+      v = x;
+      break;
+    }
+    case OptionType::kUnsigned: {
+      uint64_t x = 0;
+      json_read(obj, leaf.c_str(), x, where);
+      v = x;
+      break;
+    }
+    case OptionType::kFloat: {
+      float x = 0.0f;
+      json_read(obj, leaf.c_str(), x, where);
+      v = x;
+      break;
+    }
+    case OptionType::kDouble: {
+      double x = 0.0;
+      json_read(obj, leaf.c_str(), x, where);
+      v = x;
+      break;
+    }
+    case OptionType::kString: {
+      std::string x;
+      json_read(obj, leaf.c_str(), x, where);
+      v = x;
+      break;
+    }
+  }
+  check_option_choice(o, v, where + ": " + leaf);
+  return v;
+}
+
+// The object at path in j, or null when a part of it is absent or null.
+const Json* find_object(const Json& j, const std::string& path) {
+  const Json* at = &j;
+  for (const std::string& part : split_path(path)) {
+    if (!at->is_object() || !at->contains(part)) return nullptr;
+    at = &at->at(part);
+  }
+  return at->is_object() ? at : nullptr;
+}
+
+// Reads the array at key: one layer per element, each from defaults plus its keys.
+void read_layers(const Json& array, const std::string& key, RunConfig& c) {
+  std::vector<RecurrentLayerConfig> layers;
+  for (size_t k = 0; k < array.size(); ++k) {
+    const std::string where = where_of(key + "[" + std::to_string(k) + "]");
+    RecurrentLayerConfig layer;
+    for (const TrainOption& o : train_options())
+      if (o.per_layer() && o.parent() == key + "[]" && array[k].contains(o.leaf()))
+        o.layer_set(layer, read_value(o, array[k], where));
+    layers.push_back(layer);
+  }
+  c.model.layers = std::move(layers);
+}
+
+// The object at path in j, created (in order) as needed; null when a part of it is null.
+OJson* make_object(OJson& j, const std::string& path) {
+  OJson* at = &j;
+  for (const std::string& part : split_path(path)) {
+    if (!at->contains(part)) (*at)[part] = OJson::object();
+    at = &(*at)[part];
+    if (at->is_null()) return nullptr;
+  }
+  return at;
+}
+
 }  // namespace
 
 nlohmann::ordered_json run_config_to_json(const RunConfig& c) {
-  const DataConfig& d = c.data;
-  const TrainConfig& t = c.train;
-  const LrSchedule& s = t.schedule;
-  OJson early = nullptr;
-  if (t.early_stopping)
-    early = {{"monitor", t.early_stopping->monitor},
-             {"patience", t.early_stopping->patience},
-             {"min_delta", t.early_stopping->min_delta},
-             {"restore_best_weights", t.early_stopping->restore_best_weights}};
-  OJson model = model_config_to_json(c.model);
-  model.erase("num_classes");  // set by the data
-  return {
-      {"data",
-       {{"imdb", d.imdb},
-        {"train", d.train},
-        {"test", d.test},
-        {"format", d.format},
-        {"text_column", d.text_column},
-        {"label_column", d.label_column},
-        {"header", d.header},
-        {"maxlen", d.maxlen},
-        {"padding", d.padding},
-        {"truncating", d.truncating},
-        {"train_samples", d.train_samples},
-        {"test_samples", d.test_samples}}},
-      {"model", model},
-      {"training",
-       {{"epochs", t.epochs},
-        {"batch_size", t.batch_size},
-        {"validation_split", t.validation_split},
-        {"split", to_string(t.split_mode)},
-        {"seed", t.seed},
-        {"learning_rate", t.adam.learning_rate},
-        {"lr_schedule",
-         {{"kind", to_string(s.kind)},
-          {"min_lr", s.min_lr},
-          {"step_every_epochs", s.step_every_epochs},
-          {"gamma", s.gamma},
-          {"warmup_epochs", s.warmup_epochs},
-          {"monitor", s.monitor},
-          {"patience", s.patience},
-          {"min_delta", s.min_delta},
-          {"cooldown", s.cooldown}}},
-        {"early_stopping", early},
-        {"clip_norm", t.clip_norm},
-        {"class_weight", c.class_weight},
-        {"bucket_by_length", t.bucket_by_length},
-        {"checkpoint_monitor", t.checkpoint_monitor}}},
-  };
+  OJson j = OJson::object();
+  for (const TrainOption& o : train_options()) {
+    if (o.per_layer() || (o.written && !o.written(c))) continue;
+    OJson* parent = make_object(j, o.parent());
+    if (!parent) continue;  // inside a section that is off
+    const std::string leaf = o.leaf();
+    if (is_array_key(o.key)) {
+      OJson layers = OJson::array();
+      for (const RecurrentLayerConfig& layer : c.model.layers) {
+        OJson element = OJson::object();
+        for (const TrainOption& p : train_options())
+          if (p.per_layer() && p.parent() == o.key + "[]") element[p.leaf()] = p.layer_get(layer);
+        layers.push_back(std::move(element));
+      }
+      (*parent)[leaf] = std::move(layers);
+    } else if (o.section) {
+      (*parent)[leaf] = o.get(c).get<bool>() ? OJson::object() : OJson(nullptr);
+    } else {
+      (*parent)[leaf] = o.get(c);
+    }
+  }
+  return j;
 }
 
 void run_config_from_json(const nlohmann::json& j, RunConfig& c) {
-  json_check_keys(j, {"data", "model", "training"}, "config");
-  if (j.contains("data")) {
-    const Json& d = j.at("data");
-    const std::string w = "config: data";
-    json_check_keys(d,
-                    {"imdb", "train", "test", "format", "text_column", "label_column", "header",
-                     "maxlen", "padding", "truncating", "train_samples", "test_samples"},
-                    w);
-    json_read(d, "imdb", c.data.imdb, w);
-    json_read(d, "train", c.data.train, w);
-    json_read(d, "test", c.data.test, w);
-    json_read(d, "format", c.data.format, w);
-    json_read(d, "text_column", c.data.text_column, w);
-    json_read(d, "label_column", c.data.label_column, w);
-    json_read(d, "header", c.data.header, w);
-    json_read(d, "maxlen", c.data.maxlen, w);
-    json_read(d, "padding", c.data.padding, w);
-    json_read(d, "truncating", c.data.truncating, w);
-    json_read(d, "train_samples", c.data.train_samples, w);
-    json_read(d, "test_samples", c.data.test_samples, w);
-    for (const std::string* p : {&c.data.padding, &c.data.truncating})
-      if (*p != "pre" && *p != "post")
-        throw Error(w + ": padding and truncating must be 'pre' or 'post', got '" + *p + "'");
+  check_keys(j, "", "");
+  for (const TrainOption& o : train_options()) {
+    if (o.per_layer()) continue;  // with its array
+    const Json* parent = find_object(j, o.parent());
+    const std::string leaf = o.leaf();
+    if (!parent || !parent->contains(leaf)) continue;
+    const Json& value = parent->at(leaf);
+    if (is_array_key(o.key))
+      read_layers(value, o.key, c);
+    else if (o.section)
+      o.set(c, !value.is_null());
+    else
+      o.set(c, read_value(o, *parent, where_of(o.parent())));
   }
-  if (j.contains("model")) {
-    Json m = j.at("model");
-    if (m.is_object() && m.contains("num_classes"))
-      throw Error("config: model: num_classes comes from the data, remove it");
-    model_config_from_json(m, c.model);
-  }
-  if (j.contains("training")) {
-    const Json& t = j.at("training");
-    const std::string w = "config: training";
-    json_check_keys(t,
-                    {"epochs", "batch_size", "validation_split", "split", "seed", "learning_rate",
-                     "lr_schedule", "early_stopping", "clip_norm", "class_weight",
-                     "bucket_by_length", "checkpoint_monitor"},
-                    w);
-    TrainConfig& tc = c.train;
-    json_read(t, "epochs", tc.epochs, w);
-    json_read(t, "batch_size", tc.batch_size, w);
-    json_read(t, "validation_split", tc.validation_split, w);
-    if (t.contains("split")) {
-      std::string s;
-      json_read(t, "split", s, w);
-      tc.split_mode = parse_split_mode(s);
-    }
-    json_read(t, "seed", tc.seed, w);
-    json_read(t, "learning_rate", tc.adam.learning_rate, w);
-    json_read(t, "clip_norm", tc.clip_norm, w);
-    json_read(t, "class_weight", c.class_weight, w);
-    json_read(t, "bucket_by_length", tc.bucket_by_length, w);
-    json_read(t, "checkpoint_monitor", tc.checkpoint_monitor, w);
-    if (t.contains("lr_schedule")) {
-      const Json& s = t.at("lr_schedule");
-      const std::string ws = w + ": lr_schedule";
-      json_check_keys(s,
-                      {"kind", "min_lr", "step_every_epochs", "gamma", "warmup_epochs", "monitor",
-                       "patience", "min_delta", "cooldown"},
-                      ws);
-      LrSchedule& ls = tc.schedule;
-      if (s.contains("kind")) {
-        std::string k;
-        json_read(s, "kind", k, ws);
-        ls.kind = parse_lr_schedule_kind(k);
-      }
-      json_read(s, "min_lr", ls.min_lr, ws);
-      json_read(s, "step_every_epochs", ls.step_every_epochs, ws);
-      json_read(s, "gamma", ls.gamma, ws);
-      json_read(s, "warmup_epochs", ls.warmup_epochs, ws);
-      json_read(s, "monitor", ls.monitor, ws);
-      json_read(s, "patience", ls.patience, ws);
-      json_read(s, "min_delta", ls.min_delta, ws);
-      json_read(s, "cooldown", ls.cooldown, ws);
-    }
-    if (t.contains("early_stopping")) {
-      const Json& e = t.at("early_stopping");
-      if (e.is_null()) {
-        tc.early_stopping.reset();
-      } else {
-        const std::string we = w + ": early_stopping";
-        json_check_keys(e, {"monitor", "patience", "min_delta", "restore_best_weights"}, we);
-        EarlyStoppingConfig es = tc.early_stopping.value_or(EarlyStoppingConfig{});
-        json_read(e, "monitor", es.monitor, we);
-        json_read(e, "patience", es.patience, we);
-        json_read(e, "min_delta", es.min_delta, we);
-        json_read(e, "restore_best_weights", es.restore_best_weights, we);
-        tc.early_stopping = es;
-      }
-    }
-  }
+  if (j.contains("model")) validate_model_config(c.model);
 }
 
 void load_run_config(const std::string& path, RunConfig& config) {

@@ -1,7 +1,8 @@
 // The resolved configuration of a training run: data, model and training settings, as
 // read from a JSON config file (`--config`), overridden by flags, shown by --print-config
-// and stored in the run folder, the model file and the checkpoint. Reading is strict:
-// unknown keys and wrong types are errors that name them.
+// and stored in the run folder, the model file and the checkpoint. The JSON layout comes
+// from the option table (train_options.h). Reading is strict: unknown keys, wrong types and
+// values outside an option's choices are errors that name them.
 #pragma once
 
 #include <nlohmann/json.hpp>
