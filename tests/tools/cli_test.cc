@@ -204,6 +204,111 @@ TEST(Cli, ShippedConfigsParse) {
   EXPECT_EQ(j["model"]["ngrams"]["binary"], true);
 }
 
+// Options that cannot take effect in the given combination are refused, naming both.
+TEST(Cli, OptionsThatCannotTakeEffectAreRefused) {
+  const struct {
+    const char* args;
+    const char* option;
+    const char* needs;
+  } cases[] = {
+      {"--patience 3", "--patience", "--early-stopping"},
+      {"--monitor loss", "--monitor", "--early-stopping"},
+      {"--min-delta 0.1", "--min-delta", "--early-stopping"},
+      {"--restore-best", "--restore-best", "--early-stopping"},
+      {"--ngram-dim 8", "--ngram-dim", "--ngrams"},
+      {"--ngram-binary", "--ngram-binary", "--ngrams"},
+      {"--ngram-buckets 100", "--ngram-buckets", "--ngrams"},
+      {"--ngrams 1 --ngram-buckets 100", "--ngram-buckets", "--ngrams"},
+      {"--lr-step 3", "--lr-step", "--lr-schedule"},
+      {"--lr-schedule cosine --lr-step 3", "--lr-step", "--lr-schedule"},
+      {"--lr-gamma 0.5", "--lr-gamma", "--lr-schedule"},
+      {"--lr-schedule cosine --lr-gamma 0.5", "--lr-gamma", "--lr-schedule"},
+      {"--min-lr 0.0001", "--min-lr", "--lr-schedule"},
+      {"--lr-schedule step --warmup-epochs 1", "--warmup-epochs", "--lr-schedule"},
+      {"--lr-schedule cosine --lr-patience 2", "--lr-patience", "--lr-schedule"},
+      {"--format csv", "--format", "--train"},
+      {"--text-column body", "--text-column", "--train"},
+      {"--label-column y", "--label-column", "--train"},
+      {"--no-header", "--no-header", "--train"},
+      {"--test t.csv", "--test", "--train"},
+      {"--train t.csv --data d", "--data", "--train"},
+      {"--train t.csv --test-samples 5", "--test-samples", "--test"},
+  };
+  for (const auto& c : cases) {
+    const Result r = run(std::string("train --print-config ") + c.args);
+    expect_error(r, c.option);
+    EXPECT_NE(r.output.find(c.needs), std::string::npos) << c.args << ": " << r.output;
+  }
+  // The same options where they take effect are accepted.
+  for (const char* ok : {"--early-stopping --patience 3 --monitor loss --restore-best",
+                         "--ngrams 2 --ngram-buckets 100 --ngram-dim 8 --ngram-binary",
+                         "--lr-schedule step --lr-step 3 --lr-gamma 0.5 --min-lr 0.0001",
+                         "--lr-schedule cosine --warmup-epochs 1 --min-lr 0.0001",
+                         "--lr-schedule plateau --lr-patience 2 --lr-gamma 0.5",
+                         "--train t.csv --test u.csv --format csv --text-column body "
+                         "--label-column y --no-header --test-samples 5",
+                         "--mask-zero --bucket", "--bucket"}) {
+    const Result r = run(std::string("train --print-config ") + ok);
+    EXPECT_EQ(r.status, 0) << ok << ": " << r.output;
+  }
+  // Config values that cannot take effect are refused naming both keys.
+  const fs::path dir = temp_dir("no-effect");
+  write(dir / "gamma.json", R"({"training": {"lr_schedule": {"kind": "cosine", "gamma": 0.5}}})");
+  Result r = run("train --config " + (dir / "gamma.json").string() + " --print-config");
+  expect_error(r, "training.lr_schedule.gamma");
+  EXPECT_NE(r.output.find("training.lr_schedule.kind"), std::string::npos) << r.output;
+  write(dir / "ngrams.json", R"({"model": {"ngrams": {"order": 2, "dim": 8}}})");
+  r = run("train --config " + (dir / "ngrams.json").string() + " --ngrams 0 --print-config");
+  expect_error(r, "model.ngrams.dim");
+  EXPECT_NE(r.output.find("model.ngrams.order"), std::string::npos) << r.output;
+}
+
+// --print-config of every kind of option, read back as --config, gives the same JSON.
+TEST(Cli, PrintedConfigReadsBackUnchanged) {
+  const fs::path dir = temp_dir("print-config");
+  const Result r = run(
+      "train --print-config --early-stopping --patience 4 --monitor loss --min-delta 0.5 "
+      "--restore-best --ngrams 2 --ngram-buckets 77 --ngram-dim 9 --ngram-binary --lr-schedule "
+      "step --lr-step 3 --lr-gamma 0.5 --min-lr 0.0001 --layers 3 --units 12 --cell gru "
+      "--bidirectional --dropout 0.25 --recurrent-dropout 0.125 --pooling mean --dense-dropout 0.3 "
+      "--train a.csv --test b.csv --format csv --text-column t --label-column l --no-header "
+      "--maxlen 50 --padding post --truncating post --train-samples 10 --test-samples 5 "
+      "--vocab-size 500 --embedding-dim 8 --mask-zero --epochs 3 --batch-size 7 "
+      "--validation-split 0.1 --split shuffle --seed 9 --learning-rate 0.01 --clip-norm 2 "
+      "--class-weight balanced --bucket --checkpoint-monitor loss");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["model"]["layers"].size(), 3u);
+  EXPECT_EQ(j["model"]["layers"][2]["recurrent_dropout"], 0.125);
+  EXPECT_EQ(j["training"]["early_stopping"]["restore_best_weights"], true);
+  EXPECT_EQ(j["data"]["header"], false);
+  write(dir / "printed.json", r.output);
+  const Result again = run("train --config " + (dir / "printed.json").string() + " --print-config");
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_EQ(again.output, r.output);
+}
+
+// Every shipped config file loads and prints.
+TEST(Cli, EveryShippedConfigLoads) {
+  int n = 0;
+  for (const auto& entry : fs::directory_iterator(SENTIMENT_SOURCE_DIR "/configs")) {
+    if (entry.path().extension() != ".json") continue;
+    const Result r = run("train --config " + entry.path().string() + " --print-config");
+    EXPECT_EQ(r.status, 0) << entry.path() << ": " << r.output;
+    ++n;
+  }
+  EXPECT_GT(n, 0);
+}
+
+// --help shows the options in groups, with the config-file-only keys in its footer.
+TEST(Cli, TrainHelpGroupsTheOptions) {
+  const Result r = run("train --help");
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* word : {"Data:", "Model:", "Training:", "--ngram-buckets", "=1048576",
+                           "training.lr_schedule.cooldown [0]"})
+    EXPECT_NE(r.output.find(word), std::string::npos) << word << "\n" << r.output;
+}
+
 // The n-gram head from flags: it shows in the model line and config.json, and the saved
 // model predicts and tests.
 TEST(Cli, TrainsAnNgramHeadFromFlags) {
