@@ -86,7 +86,8 @@ void check_option_choice(const TrainOption& option, const nlohmann::json& value,
 void check_options_take_effect(const RunConfig& config,
                                const std::function<bool(const TrainOption&)>& given);
 
-// The flags made from the table, the storage CLI11 parses into, and which were given.
+// The flags made from the table (train_option_flags.cc), the storage CLI11 parses into,
+// and which were given.
 class TrainOptionFlags {
  public:
   TrainOptionFlags();
