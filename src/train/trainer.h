@@ -114,9 +114,4 @@ std::vector<float> logits_for(const Model& model, const data::EncodedSplit& data
 std::vector<float> predict(const Model& model, const data::EncodedSplit& data, size_t begin,
                            size_t end, size_t batch_size, ThreadPool& pool);
 
-// Mean loss of logits (n, outputs) against class-id labels, and the gradient with respect
-// to the logits scaled by scale (dlogits may be null). weights: per class, or empty.
-double loss_and_gradient(float* dlogits, const float* logits, const float* labels, size_t n,
-                         size_t num_classes, float scale, const std::vector<double>& weights);
-
 }  // namespace sentiment
