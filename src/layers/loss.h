@@ -36,7 +36,7 @@ double cross_entropy(F* dlogits,       // (n, O) out, may be null
 // The model's loss in float, as training and evaluation use it.
 inline double loss_and_gradient(float* dlogits, const float* logits, const float* labels,
                                 size_t n, size_t num_classes, float scale,
-                                std::span<const double> weights) {
+                                const std::vector<double>& weights) {
   return cross_entropy<float>(dlogits, logits, labels, n, num_classes, scale, weights);
 }
 
