@@ -54,50 +54,12 @@ std::vector<float> predict_logits(const Model& model, const int32_t* tokens, siz
       const size_t rows = std::min(kShardSize, start + B - first);
       ShardCache& cache = caches[worker];
       cache.training = false;
-      cache.keep_padding_run = keep_padding;  // the model is const for the whole call
+      cache.paths.keep_padding_run = keep_padding;  // the model is const for the whole call
       model_forward(model, cache, tokens + first * T, rows, T, T, projection);
       std::copy_n(cache.logits.data(), rows * O, logits.data() + first * O);
     });
   }
   return logits;
-}
-
-std::vector<float> class_probabilities(const std::vector<float>& logits, size_t num_classes) {
-  if (num_classes == 2) {
-    std::vector<float> probs(logits.size() * 2);
-    for (size_t n = 0; n < logits.size(); ++n) {
-      const float p = sigmoid(logits[n]);
-      probs[2 * n] = 1.0f - p;
-      probs[2 * n + 1] = p;
-    }
-    return probs;
-  }
-  const size_t K = num_classes;
-  std::vector<float> probs(logits.size());
-  for (size_t n = 0; n < logits.size() / K; ++n) {
-    const float* z = logits.data() + n * K;
-    float* p = probs.data() + n * K;
-    const float top = *std::max_element(z, z + K);
-    double sum = 0.0;
-    for (size_t k = 0; k < K; ++k) sum += p[k] = std::exp(z[k] - top);
-    for (size_t k = 0; k < K; ++k) p[k] = static_cast<float>(p[k] / sum);
-  }
-  return probs;
-}
-
-std::vector<int32_t> predicted_classes(const std::vector<float>& logits, size_t num_classes) {
-  if (num_classes == 2) {
-    std::vector<int32_t> classes(logits.size());
-    for (size_t n = 0; n < logits.size(); ++n) classes[n] = logits[n] > 0.0f ? 1 : 0;
-    return classes;
-  }
-  const size_t K = num_classes;
-  std::vector<int32_t> classes(logits.size() / K);
-  for (size_t n = 0; n < classes.size(); ++n) {
-    const float* z = logits.data() + n * K;
-    classes[n] = static_cast<int32_t>(std::max_element(z, z + K) - z);
-  }
-  return classes;
 }
 
 }  // namespace sentiment

@@ -2,12 +2,12 @@
 // inference path shared by evaluation, prediction and the server.
 #pragma once
 
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "layers/loss.h"
 #include "model/model.h"
 
 namespace sentiment {
@@ -30,16 +30,5 @@ void check_tokens(const Model& model, const int32_t* tokens, size_t count);
 std::vector<float> predict_logits(const Model& model, const int32_t* tokens, size_t n, size_t T,
                                   size_t batch_size, ThreadPool& pool,
                                   const ProjectionTables* projection = nullptr);
-
-inline float sigmoid(float logit) {
-  return 1.0f / (1.0f + std::exp(-logit));
-}
-
-// Class probabilities (n, num_classes) from logits (n, outputs): for two classes
-// (1 - sigmoid, sigmoid), else a softmax per row.
-std::vector<float> class_probabilities(const std::vector<float>& logits, size_t num_classes);
-
-// Index of the most probable class of each row of logits (n, outputs).
-std::vector<int32_t> predicted_classes(const std::vector<float>& logits, size_t num_classes);
 
 }  // namespace sentiment

@@ -227,7 +227,7 @@ TEST(Safetensors, HeaderDescribesEveryTensor) {
   std::vector<float> values(6 * 24);
   std::memcpy(values.data(), st.data() + 8 + len + begin, end - begin);
   EXPECT_TRUE(
-      std::equal(values.begin(), values.end(), c.model().param(c.model().rnn_view(0, 0) + 1)));
+      std::equal(values.begin(), values.end(), c.model().weights().recurrent[0][0].recurrent_kernel));
   EXPECT_EQ(st.size(), 8 + len + c.model().params().size_bytes());
 }
 

@@ -46,16 +46,16 @@ TEST(ModelInit, KerasInitialisers) {
   const double glorot = std::sqrt(6.0 / (8 + 64));
   for (size_t k = 0; k < v[1].size(); ++k) EXPECT_LE(std::abs(params[v[1].offset + k]), glorot);
   // Recurrent kernel (16, 64): orthonormal rows.
-  const float* U = model.param(model.rnn_view(0, 0) + 1);
+  const float* U = model.weights().recurrent[0][0].recurrent_kernel;
   for (size_t a = 0; a < 16; ++a)
     for (size_t b = 0; b < 16; ++b) {
       double dot = 0;
       for (size_t j = 0; j < 64; ++j) dot += double(U[a * 64 + j]) * U[b * 64 + j];
       EXPECT_NEAR(dot, a == b ? 1.0 : 0.0, 1e-5);
     }
-  const float* bias = model.param(model.rnn_view(0, 0) + 2);
+  const float* bias = model.weights().recurrent[0][0].bias;
   for (size_t j = 0; j < 64; ++j) EXPECT_EQ(bias[j], (j >= 16 && j < 32) ? 1.0f : 0.0f);
-  EXPECT_EQ(model.param(model.dense_view() + 1)[0], 0.0f);
+  EXPECT_EQ(model.weights().dense.bias[0], 0.0f);
 }
 
 TEST(ModelInit, SameSeedSameWeights) {
@@ -144,16 +144,16 @@ TEST(Model, NgramHeadLayout) {
   cfg.ngrams = {3, 50, 5};
   const Model model(cfg);
   const auto& v = model.views();
-  EXPECT_EQ(v[model.ngram_view()].name, "ngrams");
-  EXPECT_EQ(v[model.ngram_view()].shape, (std::vector<size_t>{12 + 50, 5}));
-  EXPECT_EQ(v[model.ngram_view()].offset, model.embedding_size());
+  EXPECT_EQ(v[1].name, "ngrams");
+  EXPECT_EQ(v[1].shape, (std::vector<size_t>{12 + 50, 5}));
+  EXPECT_EQ(v[1].offset, model.embedding_size());
   EXPECT_EQ(model.sparse_size(), 12 * 3 + 62 * 5u);
-  EXPECT_EQ(v[model.ngram_view() + 1].name, "ngrams.kernel");
-  EXPECT_EQ(v[model.ngram_view() + 1].shape, (std::vector<size_t>{5, 3}));
-  EXPECT_EQ(v[model.ngram_view() + 1].offset, model.sparse_size());
-  EXPECT_EQ(v[model.ngram_view() + 2].shape, (std::vector<size_t>{3}));
-  EXPECT_EQ(v[model.rnn_view(0, 0)].offset, model.sparse_size() + 5 * 3 + 3);
-  EXPECT_EQ(v[model.dense_view()].shape, (std::vector<size_t>{8, 3}));
+  EXPECT_EQ(v[2].name, "ngrams.kernel");
+  EXPECT_EQ(v[2].shape, (std::vector<size_t>{5, 3}));
+  EXPECT_EQ(v[2].offset, model.sparse_size());
+  EXPECT_EQ(v[3].shape, (std::vector<size_t>{3}));
+  EXPECT_EQ(v[4].offset, model.sparse_size() + 5 * 3 + 3);
+  EXPECT_EQ(v[v.size() - 2].shape, (std::vector<size_t>{8, 3}));
   // Initialisation draws the head last: the other weights are those of the model without it.
   Model with(cfg), without(stack(CellType::kLstm, false, Pooling::kMaxMean, 1, true, 3));
   Rng a(3), b(3);
@@ -163,29 +163,10 @@ TEST(Model, NgramHeadLayout) {
       std::equal(without.params().begin(), without.params().begin() + 36, with.params().begin()));
   EXPECT_TRUE(
       std::equal(without.params().begin() + 36, without.params().end(),
-                 with.params().begin() + static_cast<ptrdiff_t>(v[model.rnn_view(0, 0)].offset)));
-  const float* table = with.param(with.ngram_view());
+                 with.params().begin() + static_cast<ptrdiff_t>(v[4].offset)));
+  const float* table = with.weights().ngram.table;
   EXPECT_TRUE(std::all_of(table, table + 62 * 5, [](float x) { return std::abs(x) <= 0.05f; }));
   EXPECT_NE(table[0], table[1]);
-}
-
-// The hash is part of every trained table, so it is pinned to values computed by an
-// independent implementation of its definition (FNV-1a over little-endian 32-bit ids, then
-// the splitmix64 finaliser).
-TEST(NgramBucket, StableDefinition) {
-  const int32_t ab[] = {1, 4}, ba[] = {4, 1}, triple[] = {7, 7, 9}, big[] = {300, 70000};
-  EXPECT_EQ(ngram_bucket(ab, 1, 5000, 262144), 1u);
-  EXPECT_EQ(ngram_bucket(ab, 2, 5000, 262144), 229161u);
-  EXPECT_EQ(ngram_bucket(ba, 2, 5000, 262144), 6063u);
-  EXPECT_EQ(ngram_bucket(triple, 3, 12, 1000003), 5240u);
-  EXPECT_EQ(ngram_bucket(big, 2, 10, 97), 84u);
-  for (int32_t a = 0; a < 50; ++a)
-    for (int32_t b = 0; b < 50; ++b) {
-      const int32_t ids[] = {a, b};
-      const size_t k = ngram_bucket(ids, 2, 100, 7);
-      EXPECT_GE(k, 100u);
-      EXPECT_LT(k, 107u);
-    }
 }
 
 // Fills every parameter with larger values than the initialisers give, so every gate and
@@ -294,9 +275,9 @@ TEST(ModelNgrams, HeadIsDenseOverTheMeanOfTheRowsNgrams) {
     model_forward(model, cache, rows.pre.data(), rows.B, rows.T, rows.T);
     const size_t O = cfg.outputs(), B = rows.B;
     ASSERT_EQ(cache.head_logits.size(), 2 * B * O);
-    const float* kernel = model.param(model.ngram_view() + 1);
-    const float* bias = model.param(model.ngram_view() + 2);
-    const float* table = model.param(model.ngram_view());
+    const float* kernel = model.weights().ngram.output.kernel;
+    const float* bias = model.weights().ngram.output.bias;
+    const float* table = model.weights().ngram.table;
     const float* head = cache.head_logits.data() + B * O;
     for (size_t k = 0; k < B * O; ++k)
       EXPECT_FLOAT_EQ(cache.logits[k], 0.5f * (cache.head_logits[k] + head[k]));
@@ -336,7 +317,7 @@ TEST(ModelMasking, EmptyRowGivesTheBias) {
   const Model model = random_model(stack(CellType::kLstm, true, Pooling::kMean, 1, true), 4);
   const std::vector<int32_t> tokens(5, 0);
   const auto logits = forward_logits(model, tokens, 1, 5);
-  EXPECT_EQ(logits[0], model.param(model.dense_view() + 1)[0]);
+  EXPECT_EQ(logits[0], model.weights().dense.bias[0]);
 }
 
 // Inference with the per-word projection tables computes the same logits as the training
@@ -359,24 +340,10 @@ TEST(ModelInference, ProjectionTablesMatchFullForward) {
   }
 }
 
-TEST(ModelInference, ClassProbabilities) {
-  const std::vector<float> binary = {0.0f, 2.0f};
-  const auto p2 = class_probabilities(binary, 2);
-  ASSERT_EQ(p2.size(), 4u);
-  EXPECT_FLOAT_EQ(p2[0], 0.5f);
-  EXPECT_NEAR(p2[3], 1.0 / (1.0 + std::exp(-2.0)), 1e-6);
-  const std::vector<float> three = {1.0f, 2.0f, 3.0f};
-  const auto p3 = class_probabilities(three, 3);
-  const double z = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
-  EXPECT_NEAR(p3[2], std::exp(3.0) / z, 1e-6);
-  EXPECT_EQ(predicted_classes(three, 3), std::vector<int32_t>{2});
-  EXPECT_EQ(predicted_classes(binary, 2), (std::vector<int32_t>{0, 1}));
-}
-
 // Summed loss over the shard: BCE for one output, softmax cross-entropy for more.
 double logits_loss(const float* logits, const std::vector<float>& y, size_t O, float* dlogits) {
   const size_t B = y.size();
-  if (O == 1) return kernels::bce_with_logits<float>(dlogits, logits, y.data(), B, 1.0f);
+  if (O == 1) return bce_with_logits<float>(dlogits, logits, y.data(), B, 1.0f);
   double total = 0.0;
   for (size_t n = 0; n < B; ++n) {
     const float* z = logits + n * O;
@@ -528,7 +495,7 @@ Pass expect_paths_agree(const Model& model, const PaddedRows& rows, const std::v
   return pass[0];
 }
 
-// Shared padding (ShardCache::share_padding) is exact: logits and every gradient equal the
+// Shared padding (ForwardPaths::share_padding) is exact: logits and every gradient equal the
 // step-by-step run of the padding, for one and two LSTM layers, units the fused kernels take
 // (32) and not (4), rows of padding only, rows without padding and a padding token inside
 // a row, in training and in inference with the projection tables. (Dropout on the pooled
@@ -548,24 +515,24 @@ TEST(ModelSharedPadding, EqualsRunningThePaddingStepByStep) {
         std::vector<float> y(rows.B);
         for (size_t n = 0; n < rows.B; ++n) y[n] = static_cast<float>(n % classes);
         const auto ref = expect_paths_agree(
-            model, rows, y, [](ShardCache& c, bool on) { c.share_padding = on; },
-            [](const ShardCache& c) { return c.shared; }, what);
+            model, rows, y, [](ShardCache& c, bool on) { c.paths.share_padding = on; },
+            [](const ShardCache& c) { return c.plan.shared; }, what);
         EXPECT_GT(std::abs(ref.grad[0]), 0.0f) << what;  // the padding row's embedding learns
 
         const ProjectionTables tables = input_projection_tables(model);
         ShardCache c;
-        c.share_padding = false;
+        c.paths.share_padding = false;
         model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T, &tables);
         const auto ref_inference = c.logits;
-        c.share_padding = true;
+        c.paths.share_padding = true;
         model_forward(model, c, rows.pre.data(), rows.B, rows.T, rows.T, &tables);
-        EXPECT_TRUE(c.shared);
+        EXPECT_TRUE(c.plan.shared);
         for (size_t k = 0; k < ref.logits.size(); ++k)
           EXPECT_NEAR(ref_inference[k], c.logits[k], 2e-6) << what << " inference";
       }
 }
 
-// Projecting per distinct token (ShardCache::project_per_token) gives the row-by-row
+// Projecting per distinct token (ForwardPaths::project_per_token) gives the row-by-row
 // projection's logits and gradients (embedding rows, input kernel and everything after),
 // with and without shared padding, for unidirectional and bidirectional LSTM stacks.
 TEST(ModelPerTokenProjection, EqualsProjectingEveryRow) {
@@ -581,8 +548,8 @@ TEST(ModelPerTokenProjection, EqualsProjectingEveryRow) {
                                  std::to_string(units);
         const std::vector<float> y = {1, 0, 1, 0, 1};
         const auto by_rows = expect_paths_agree(
-            model, rows, y, [](ShardCache& c, bool on) { c.project_per_token = on; },
-            [](const ShardCache& c) { return c.by_token; }, what);
+            model, rows, y, [](ShardCache& c, bool on) { c.paths.project_per_token = on; },
+            [](const ShardCache& c) { return c.plan.by_token; }, what);
         EXPECT_GT(std::abs(by_rows.grad[4 * cfg.embedding_dim]), 0.0f) << what;  // token 4's row
       }
 }
@@ -597,12 +564,12 @@ TEST(ModelSharedPadding, InferenceReusesItsPaddingRunOnlyWhereValid) {
   const PaddedRows short_pad = padded_rows({{1, 4, 5, 11, 3, 2}, {3, 3, 3, 3, 3}}, 7);
   const PaddedRows long_pad = padded_rows({{1, 4}, {}, {5, 5, 5}}, 7);
   ShardCache kept;
-  kept.keep_padding_run = true;
+  kept.paths.keep_padding_run = true;
   auto check = [&](const Model& model, const PaddedRows& rows, const char* what) {
     ShardCache fresh;
     model_forward(model, fresh, rows.pre.data(), rows.B, rows.T, rows.T);
     model_forward(model, kept, rows.pre.data(), rows.B, rows.T, rows.T);
-    ASSERT_TRUE(kept.shared) << what;
+    ASSERT_TRUE(kept.plan.shared) << what;
     EXPECT_EQ(kept.padding_run_steps, rows.T) << what;
     for (size_t k = 0; k < fresh.logits.size(); ++k)
       EXPECT_NEAR(fresh.logits[k], kept.logits[k], 1e-6) << what << " logit " << k;

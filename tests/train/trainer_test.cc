@@ -362,7 +362,7 @@ TEST(Trainer, NgramHeadLearnsAndLeavesUnusedRowsAlone) {
       used[ngram_bucket(ids, 2, 10, 1000)] = true;
     }
   }
-  const size_t base = model.views()[model.ngram_view()].offset, D = 4;
+  const size_t base = model.ngram_table_offset(), D = 4;
   size_t unused_rows = 0;
   for (size_t row = 0; row < used.size(); ++row) {
     const bool same = std::equal(initial.begin() + static_cast<ptrdiff_t>(base + row * D),
