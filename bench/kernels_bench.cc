@@ -96,13 +96,14 @@ void BM_StepForwardFused(benchmark::State& state) {
   auto z0 = random_floats(B * 4 * kH, 1.0, 3), c_prev = random_floats(B * kH, 1.0, 4);
   std::vector<float> z(z0.size()), hn(B * kH), cn(B * kH), Up(4 * kH * kH);
   kernels::cpu::lstm_step_pack(Up.data(), nullptr, U.data(), kH);
+  if (!kernels::cpu::lstm_step_fused_available(kH)) {
+    state.SkipWithError("no fused variant on this CPU");
+    return;
+  }
   for (auto _ : state) {
     std::copy(z0.begin(), z0.end(), z.begin());
-    if (!kernels::cpu::lstm_step_forward_fused(hn.data(), cn.data(), z.data(), z.data(), nullptr,
-                                               h.data(), c_prev.data(), Up.data(), B, kH)) {
-      state.SkipWithError("no fused variant on this CPU");
-      break;
-    }
+    kernels::cpu::lstm_step_forward_fused(hn.data(), cn.data(), z.data(), z.data(), nullptr,
+                                          h.data(), c_prev.data(), Up.data(), B, kH);
     benchmark::DoNotOptimize(hn.data());
   }
   state.SetLabel(kernels::cpu::lstm_step_variant());
@@ -134,13 +135,14 @@ void BM_StepBackwardFused(benchmark::State& state) {
   auto c2 = random_floats(B * kH, 1.0, 5), dh_add = random_floats(B * kH, 0.1, 6);
   std::vector<float> dc(B * kH), dzp(B * 4 * kH), UT(4 * kH * kH);
   kernels::cpu::lstm_step_pack(nullptr, UT.data(), U.data(), kH);
+  if (!kernels::cpu::lstm_step_fused_available(kH)) {
+    state.SkipWithError("no fused variant on this CPU");
+    return;
+  }
   for (auto _ : state) {
-    if (!kernels::cpu::lstm_step_backward_fused(dzp.data(), dc.data(), dz.data(), UT.data(),
-                                                gates.data(), c.data(), c2.data(), nullptr,
-                                                dh_add.data(), B, kH)) {
-      state.SkipWithError("no fused variant on this CPU");
-      break;
-    }
+    kernels::cpu::lstm_step_backward_fused(dzp.data(), dc.data(), dz.data(), UT.data(),
+                                           gates.data(), c.data(), c2.data(), nullptr,
+                                           dh_add.data(), B, kH);
     benchmark::DoNotOptimize(dzp.data());
   }
   state.SetLabel(kernels::cpu::lstm_step_variant());

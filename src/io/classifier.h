@@ -27,8 +27,6 @@ struct Preprocessing {
 
 // Longest text predict() accepts, as the dataset reader does for reviews.
 inline constexpr size_t kMaxTextBytes = 1 << 20;
-// Largest input projection tables a classifier builds (floats, 256 MiB).
-inline constexpr size_t kMaxProjectionFloats = size_t{1} << 26;
 
 class Classifier {
  public:

@@ -28,8 +28,8 @@ struct Backend {
                                   const uint32_t* xindex, const F* U, const F* rmask,
                                   RnnDims d) noexcept;
   // out (N, ldo) columns [0, G) = x (N, E) W (E, G) + b (G).
-  void (*project_inputs)(F* out, size_t ldo, const F* x, const F* W, const F* b, size_t N,
-                         size_t E, size_t G) noexcept;
+  void (*project_inputs)(F* out, size_t ldo, const F* x, const F* W, const F* b, size_t N, size_t E,
+                         size_t G) noexcept;
   // C (M, N) = alpha op(A) op(B) + beta C, row-major (kernels/cpu/gemm.h).
   void (*gemm)(bool trans_a, bool trans_b, size_t M, size_t N, size_t K, F alpha, const F* A,
                size_t lda, const F* B, size_t ldb, F beta, F* C, size_t ldc) noexcept;

@@ -22,10 +22,10 @@ void dense_forward(F* y,        // (B, O)
 }
 
 template <typename F>
-void dense_backward(F* dx,                 // (B, I) accumulated, may be null
-                    DenseParams<F> dw,     // accumulated
-                    const F* dy,           // (B, O)
-                    const F* x,            // (B, I)
+void dense_backward(F* dx,              // (B, I) accumulated, may be null
+                    DenseParams<F> dw,  // accumulated
+                    const F* dy,        // (B, O)
+                    const F* x,         // (B, I)
                     DenseParams<const F> w, size_t B, size_t I, size_t O) noexcept {
   kernels::backend<F>().dense_backward(dx, dw.kernel, dw.bias, dy, x, w.kernel, B, I, O);
 }

@@ -6,8 +6,7 @@
 namespace sentiment {
 
 template <typename F>
-void embedding_forward(F* out, const int32_t* tokens, const F* table, size_t N,
-                       size_t E) noexcept {
+void embedding_forward(F* out, const int32_t* tokens, const F* table, size_t N, size_t E) noexcept {
   for (size_t n = 0; n < N; ++n)
     std::copy_n(table + static_cast<size_t>(tokens[n]) * E, E, out + n * E);
 }

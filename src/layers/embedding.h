@@ -26,9 +26,9 @@ void embedding_backward(F* dtable,              // (V, E) accumulated
 // A shard's distinct tokens in order of first appearance, and each packed row's index
 // among them.
 struct DistinctTokens {
-  std::vector<int32_t> tokens;  // (U)
-  std::vector<uint32_t> slot;   // (N) row -> index in tokens
-  std::vector<int32_t> slot_of; // (V) token -> index, -1 between calls
+  std::vector<int32_t> tokens;   // (U)
+  std::vector<uint32_t> slot;    // (N) row -> index in tokens
+  std::vector<int32_t> slot_of;  // (V) token -> index, -1 between calls
 };
 
 void find_distinct_tokens(DistinctTokens& d, const int32_t* tokens, size_t N, size_t V);

@@ -19,14 +19,14 @@ double bce_with_logits(F* dz, const F* z, const F* y, size_t B, F scale) noexcep
 template <typename F>
 double cross_entropy(F* dlogits, const F* logits, const F* labels, size_t n, size_t num_classes,
                      F scale, std::span<const double> weights) noexcept {
-  if (num_classes == 2 && weights.empty()) return bce_with_logits(dlogits, logits, labels, n, scale);
+  if (num_classes == 2 && weights.empty())
+    return bce_with_logits(dlogits, logits, labels, n, scale);
   double total = 0.0;
   if (num_classes == 2) {
     for (size_t k = 0; k < n; ++k) {
       const auto w = static_cast<F>(weights[labels[k] > F(0.5) ? 1 : 0]);
-      total += static_cast<double>(w) * bce_with_logits(dlogits ? dlogits + k : nullptr,
-                                                        logits + k, labels + k, size_t{1},
-                                                        scale * w);
+      total += static_cast<double>(w) * bce_with_logits(dlogits ? dlogits + k : nullptr, logits + k,
+                                                        labels + k, size_t{1}, scale * w);
     }
     return total;
   }
@@ -51,9 +51,9 @@ double cross_entropy(F* dlogits, const F* logits, const F* labels, size_t n, siz
   return total;
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                           \
-  template double bce_with_logits<F>(F*, const F*, const F*, size_t, F) noexcept;          \
-  template double cross_entropy<F>(F*, const F*, const F*, size_t, size_t, F,              \
+#define SENTIMENT_INSTANTIATE(F)                                                  \
+  template double bce_with_logits<F>(F*, const F*, const F*, size_t, F) noexcept; \
+  template double cross_entropy<F>(F*, const F*, const F*, size_t, size_t, F,     \
                                    std::span<const double>) noexcept;
 SENTIMENT_INSTANTIATE(float)
 SENTIMENT_INSTANTIATE(double)

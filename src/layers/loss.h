@@ -34,8 +34,8 @@ double cross_entropy(F* dlogits,       // (n, O) out, may be null
                      std::span<const double> weights) noexcept;
 
 // The model's loss in float, as training and evaluation use it.
-inline double loss_and_gradient(float* dlogits, const float* logits, const float* labels,
-                                size_t n, size_t num_classes, float scale,
+inline double loss_and_gradient(float* dlogits, const float* logits, const float* labels, size_t n,
+                                size_t num_classes, float scale,
                                 const std::vector<double>& weights) {
   return cross_entropy<float>(dlogits, logits, labels, n, num_classes, scale, weights);
 }

@@ -89,12 +89,12 @@ void ngram_table_backward(F* dtable, const F* dbag, const NgramRows& r, size_t B
   }
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                            \
-  template void ngram_forward<F>(std::vector<F>&, F*, const NgramRows&, NgramParams<const F>, \
-                                 size_t, size_t, size_t);                                   \
-  template void ngram_backward<F>(std::vector<F>&, DenseParams<F>, const F*,                \
-                                  const std::vector<F>&, DenseParams<const F>, size_t,      \
-                                  size_t, size_t);                                          \
+#define SENTIMENT_INSTANTIATE(F)                                                               \
+  template void ngram_forward<F>(std::vector<F>&, F*, const NgramRows&, NgramParams<const F>,  \
+                                 size_t, size_t, size_t);                                      \
+  template void ngram_backward<F>(std::vector<F>&, DenseParams<F>, const F*,                   \
+                                  const std::vector<F>&, DenseParams<const F>, size_t, size_t, \
+                                  size_t);                                                     \
   template void ngram_table_backward<F>(F*, const F*, const NgramRows&, size_t, size_t);
 SENTIMENT_INSTANTIATE(float)
 SENTIMENT_INSTANTIATE(double)

@@ -56,15 +56,15 @@ void ngram_forward(std::vector<F>& bag,  // (B, D) out
 
 // Dense part: dbag (B, D) is overwritten; the kernel and bias gradients accumulate.
 template <typename F>
-void ngram_backward(std::vector<F>& dbag,        // (B, D) out
-                    DenseParams<F> doutput,      // accumulated
-                    const F* dlogits,            // (B, O)
-                    const std::vector<F>& bag,   // (B, D) from forward
+void ngram_backward(std::vector<F>& dbag,       // (B, D) out
+                    DenseParams<F> doutput,     // accumulated
+                    const F* dlogits,           // (B, O)
+                    const std::vector<F>& bag,  // (B, D) from forward
                     DenseParams<const F> output, size_t B, size_t D, size_t O);
 
 // Table part: dtable[g] += dbag_j / |G_j| for every g in G_j, rows j in order.
 template <typename F>
-void ngram_table_backward(F* dtable,    // (rows, D) accumulated
+void ngram_table_backward(F* dtable,      // (rows, D) accumulated
                           const F* dbag,  // (B, D)
                           const NgramRows& rows, size_t B, size_t D);
 

@@ -13,9 +13,9 @@ namespace sentiment {
 
 // Which of a row's T tokens are steps.
 enum class StepsOf : uint8_t {
-  kAll,            // every token (plain time-major layout)
-  kNonPadding,     // the tokens that are not 0 (mask_zero)
-  kAfterPadding,   // the tokens after the row's leading padding (shared padding run)
+  kAll,           // every token (plain time-major layout)
+  kNonPadding,    // the tokens that are not 0 (mask_zero)
+  kAfterPadding,  // the tokens after the row's leading padding (shared padding run)
 };
 
 struct PackedBatch {

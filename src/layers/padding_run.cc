@@ -10,8 +10,7 @@ namespace sentiment {
 template <typename F>
 void padding_run_forward(DirectionCache<F>& run, std::vector<F>& scratch,
                          std::vector<uint32_t>& zero_index, const F* x, size_t x_stride,
-                         const F* table, RecurrentParams<const F> w, size_t P, size_t E,
-                         size_t H) {
+                         const F* table, RecurrentParams<const F> w, size_t P, size_t E, size_t H) {
   const kernels::RnnDims dims{P, 1, E, H};
   run.h_seq.resize((1 + P) * H);
   run.c_seq.resize((1 + P) * H);
@@ -42,8 +41,8 @@ void padding_run_start_rows(DirectionCache<F>& rows, const DirectionCache<F>& ru
 template <typename F>
 void padding_run_backward(F* dinput, bool sum_steps, DirectionCache<F>& run,
                           const DirectionCache<F>* rows, std::vector<F>& scratch,
-                          const PackedBatch& b, RecurrentParams<const F> w,
-                          RecurrentParams<F> dw, size_t P, size_t E, size_t H) {
+                          const PackedBatch& b, RecurrentParams<const F> w, RecurrentParams<F> dw,
+                          size_t P, size_t E, size_t H) {
   if (rows)
     for (size_t j = 0; j < b.active; ++j) {
       const size_t pad = b.T - b.lengths[j];
@@ -66,16 +65,15 @@ void padding_run_backward(F* dinput, bool sum_steps, DirectionCache<F>& run,
   }
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                               \
-  template void padding_run_forward<F>(DirectionCache<F>&, std::vector<F>&,                    \
-                                       std::vector<uint32_t>&, const F*, size_t, const F*,     \
-                                       RecurrentParams<const F>, size_t, size_t, size_t);      \
-  template void padding_run_start_rows<F>(DirectionCache<F>&, const DirectionCache<F>&,        \
-                                          const PackedBatch&, size_t);                         \
-  template void padding_run_backward<F>(F*, bool, DirectionCache<F>&, const DirectionCache<F>*, \
-                                        std::vector<F>&, const PackedBatch&,                   \
-                                        RecurrentParams<const F>, RecurrentParams<F>, size_t,  \
-                                        size_t, size_t);
+#define SENTIMENT_INSTANTIATE(F)                                                                   \
+  template void padding_run_forward<F>(DirectionCache<F>&, std::vector<F>&,                        \
+                                       std::vector<uint32_t>&, const F*, size_t, const F*,         \
+                                       RecurrentParams<const F>, size_t, size_t, size_t);          \
+  template void padding_run_start_rows<F>(DirectionCache<F>&, const DirectionCache<F>&,            \
+                                          const PackedBatch&, size_t);                             \
+  template void padding_run_backward<F>(                                                           \
+      F*, bool, DirectionCache<F>&, const DirectionCache<F>*, std::vector<F>&, const PackedBatch&, \
+      RecurrentParams<const F>, RecurrentParams<F>, size_t, size_t, size_t);
 SENTIMENT_INSTANTIATE(float)
 SENTIMENT_INSTANTIATE(double)
 #undef SENTIMENT_INSTANTIATE

@@ -23,7 +23,7 @@ namespace sentiment {
 template <typename F>
 void padding_run_forward(DirectionCache<F>& run, std::vector<F>& scratch,
                          std::vector<uint32_t>& zero_index,
-                         const F* x,      // (P, E) with row stride x_stride
+                         const F* x,  // (P, E) with row stride x_stride
                          size_t x_stride,
                          const F* table,  // (V, 4H) or null
                          RecurrentParams<const F> w, size_t P, size_t E, size_t H);

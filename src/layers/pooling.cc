@@ -100,9 +100,8 @@ void pooling_forward(std::vector<F>& features, std::vector<uint32_t>& argmax, co
 }
 
 template <typename F>
-void pooling_backward(F* dy, const F* df, const std::vector<uint32_t>& argmax,
-                      const PackedBatch& c, Pooling pooling, size_t W, size_t H,
-                      bool bidirectional) {
+void pooling_backward(F* dy, const F* df, const std::vector<uint32_t>& argmax, const PackedBatch& c,
+                      Pooling pooling, size_t W, size_t H, bool bidirectional) {
   const size_t Fw = pooling_features(pooling, W);
   auto last = [&](size_t col0) {
     for (size_t j = 0; j < c.active; ++j) {
@@ -126,10 +125,10 @@ void pooling_backward(F* dy, const F* df, const std::vector<uint32_t>& argmax,
   apply_pooling(pooling, W, last, max, mean);
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                              \
-  template void pooling_forward<F>(std::vector<F>&, std::vector<uint32_t>&, const F*,         \
-                                   const PackedBatch&, Pooling, size_t, size_t, bool);        \
-  template void pooling_backward<F>(F*, const F*, const std::vector<uint32_t>&,               \
+#define SENTIMENT_INSTANTIATE(F)                                                       \
+  template void pooling_forward<F>(std::vector<F>&, std::vector<uint32_t>&, const F*,  \
+                                   const PackedBatch&, Pooling, size_t, size_t, bool); \
+  template void pooling_backward<F>(F*, const F*, const std::vector<uint32_t>&,        \
                                     const PackedBatch&, Pooling, size_t, size_t, bool);
 SENTIMENT_INSTANTIATE(float)
 SENTIMENT_INSTANTIATE(double)

@@ -30,15 +30,14 @@ inline size_t pooling_features(Pooling pooling, size_t W) {
 
 // H: units per direction (W = H or 2H); bidirectional: y's columns are forward then backward.
 template <typename F>
-void pooling_forward(std::vector<F>& features,  // (B, pooling_features) out, sorted rows
+void pooling_forward(std::vector<F>& features,       // (B, pooling_features) out, sorted rows
                      std::vector<uint32_t>& argmax,  // (B, W) out: max pooling's packed rows
                      const F* y,                     // (N, W)
-                     const PackedBatch& b, Pooling pooling, size_t W, size_t H,
-                     bool bidirectional);
+                     const PackedBatch& b, Pooling pooling, size_t W, size_t H, bool bidirectional);
 
 template <typename F>
-void pooling_backward(F* dy,                       // (N, W) accumulated
-                      const F* dfeatures,          // (B, pooling_features)
+void pooling_backward(F* dy,                                // (N, W) accumulated
+                      const F* dfeatures,                   // (B, pooling_features)
                       const std::vector<uint32_t>& argmax,  // from forward
                       const PackedBatch& b, Pooling pooling, size_t W, size_t H,
                       bool bidirectional);

@@ -3,6 +3,7 @@
 #include "layers/recurrent.h"
 
 #include <algorithm>
+#include <cassert>
 #include <string>
 
 #include "core/error.h"
@@ -63,29 +64,27 @@ size_t recurrent_scratch_size(CellType cell, const kernels::RnnDims& d) {
 }
 
 template <typename F>
-void recurrent_forward(DirectionCache<F>& dc, F* scratch, CellType cell,
-                       RecurrentParams<const F> w, const kernels::RnnDims& d, bool from_state) {
+void recurrent_forward(DirectionCache<F>& dc, F* scratch, CellType cell, RecurrentParams<const F> w,
+                       const kernels::RnnDims& d, bool from_state) {
   const kernels::Backend<F>& be = kernels::backend<F>();
-  auto* forward = cell == CellType::kLstm && from_state
-                      ? be.lstm_forward_from
-                      : be.rnn_forward[static_cast<size_t>(cell)];
+  auto* forward = cell == CellType::kLstm && from_state ? be.lstm_forward_from
+                                                        : be.rnn_forward[static_cast<size_t>(cell)];
   forward(dc.h_seq.data(), cell == CellType::kLstm ? dc.c_seq.data() : nullptr, dc.gates.data(),
           scratch, dc.x.data(), w.kernel, w.recurrent_kernel, w.bias, or_null(dc.rmask), d);
 }
 
 template <typename F>
-void recurrent_forward_projected(DirectionCache<F>& dc, F* scratch, CellType cell,
-                                 const F* xproj, RecurrentParams<const F> w,
-                                 const kernels::RnnDims& d) {
+void recurrent_forward_projected(DirectionCache<F>& dc, F* scratch, CellType cell, const F* xproj,
+                                 RecurrentParams<const F> w, const kernels::RnnDims& d) {
+  assert(cell != CellType::kLstm);  // the LSTM reads its projection by index
   kernels::backend<F>().rnn_recurrence[static_cast<size_t>(cell)](
       dc.h_seq.data(), nullptr, dc.gates.data(), scratch, xproj, w.recurrent_kernel, w.bias,
       nullptr, d);
 }
 
 template <typename F>
-void lstm_forward_indexed(DirectionCache<F>& dc, F* scratch, const F* xbase,
-                          const uint32_t* xindex, const F* U, const kernels::RnnDims& d,
-                          bool from_state, bool keep_gates) {
+void lstm_forward_indexed(DirectionCache<F>& dc, F* scratch, const F* xbase, const uint32_t* xindex,
+                          const F* U, const kernels::RnnDims& d, bool from_state, bool keep_gates) {
   if (!from_state) {
     std::fill_n(dc.h_seq.data(), d.B * d.H, F(0));
     std::fill_n(dc.c_seq.data(), d.B * d.H, F(0));
@@ -106,20 +105,20 @@ void recurrent_backward(DirectionCache<F>& dc, F* scratch, CellType cell,
     F* dx = or_null(dc.dx);
     F* dW = dc.x.empty() ? nullptr : dw.kernel;
     if (from_state)
-      be.lstm_backward_from(or_null(dc.dh0), or_null(dc.dc0), dx, dW, dw.recurrent_kernel,
-                            dw.bias, dc.gates.data(), scratch, dc.dh.data(), or_null(dc.dc),
-                            or_null(dc.x), w.kernel, w.recurrent_kernel, rmask, dc.h_seq.data(),
-                            dc.c_seq.data(), dc.gates.data(), d);
+      be.lstm_backward_from(or_null(dc.dh0), or_null(dc.dc0), dx, dW, dw.recurrent_kernel, dw.bias,
+                            dc.gates.data(), scratch, dc.dh.data(), or_null(dc.dc), or_null(dc.x),
+                            w.kernel, w.recurrent_kernel, rmask, dc.h_seq.data(), dc.c_seq.data(),
+                            dc.gates.data(), d);
     else
       be.rnn_backward[0](dx, dW, dw.recurrent_kernel, dw.bias, dc.gates.data(), scratch,
                          dc.dh.data(), or_null(dc.x), w.kernel, w.recurrent_kernel, rmask,
                          dc.h_seq.data(), dc.c_seq.data(), dc.gates.data(), d);
     return;
   }
-  be.rnn_backward[static_cast<size_t>(cell)](dc.dx.data(), dw.kernel, dw.recurrent_kernel,
-                                             dw.bias, dc.dgates.data(), scratch, dc.dh.data(),
-                                             dc.x.data(), w.kernel, w.recurrent_kernel, rmask,
-                                             dc.h_seq.data(), nullptr, dc.gates.data(), d);
+  be.rnn_backward[static_cast<size_t>(cell)](dc.dx.data(), dw.kernel, dw.recurrent_kernel, dw.bias,
+                                             dc.dgates.data(), scratch, dc.dh.data(), dc.x.data(),
+                                             w.kernel, w.recurrent_kernel, rmask, dc.h_seq.data(),
+                                             nullptr, dc.gates.data(), d);
 }
 
 template <typename F>
@@ -131,8 +130,8 @@ void recurrent_project_tokens(DirectionCache<F>& dc, const F* x, RecurrentParams
 
 template <typename F>
 void recurrent_token_backward(DirectionCache<F>& dc, F* dx, F* dW, const uint32_t* slot,
-                              const uint32_t* mirror, const F* x, const F* W, size_t N,
-                              size_t U, size_t E, size_t G) {
+                              const uint32_t* mirror, const F* x, const F* W, size_t N, size_t U,
+                              size_t E, size_t G) {
   dc.dtoken_proj.assign(U * G, F(0));
   for (size_t p = 0; p < N; ++p) {
     F* dst = dc.dtoken_proj.data() + slot[mirror ? mirror[p] : p] * G;
@@ -161,9 +160,8 @@ void recurrent_gather_input(DirectionCache<F>& dc, const F* in, const std::vecto
 }
 
 template <typename F>
-void recurrent_scatter_input_grad(F* din, const DirectionCache<F>& dc,
-                                  const std::vector<F>& mask, const PackedBatch& b, size_t dir,
-                                  size_t E) {
+void recurrent_scatter_input_grad(F* din, const DirectionCache<F>& dc, const std::vector<F>& mask,
+                                  const PackedBatch& b, size_t dir, size_t E) {
   b.for_each([&](size_t p, size_t j) {
     const F* src = dc.dx.data() + b.in_direction(p, dir) * E;
     F* dst = din + p * E;
@@ -177,36 +175,33 @@ void recurrent_scatter_input_grad(F* din, const DirectionCache<F>& dc,
 }
 
 template <typename F>
-void recurrent_scatter_output(F* out, const DirectionCache<F>& dc, const PackedBatch& b,
-                              size_t dir, size_t H, size_t W) {
+void recurrent_scatter_output(F* out, const DirectionCache<F>& dc, const PackedBatch& b, size_t dir,
+                              size_t H, size_t W) {
   const F* h = dc.h_seq.data() + b.active * H;
   for (size_t p = 0; p < b.packed_rows; ++p)
     std::copy_n(h + b.in_direction(p, dir) * H, H, out + p * W + dir * H);
 }
 
-#define SENTIMENT_INSTANTIATE(F)                                                             \
-  template struct DirectionCache<F>;                                                         \
-  template void recurrent_forward<F>(DirectionCache<F>&, F*, CellType,                       \
-                                     RecurrentParams<const F>, const kernels::RnnDims&, bool); \
-  template void recurrent_forward_projected<F>(DirectionCache<F>&, F*, CellType, const F*,   \
-                                               RecurrentParams<const F>,                     \
-                                               const kernels::RnnDims&);                     \
-  template void lstm_forward_indexed<F>(DirectionCache<F>&, F*, const F*, const uint32_t*,   \
-                                        const F*, const kernels::RnnDims&, bool, bool);      \
-  template void recurrent_backward<F>(DirectionCache<F>&, F*, CellType,                      \
-                                      RecurrentParams<const F>, RecurrentParams<F>,          \
-                                      const kernels::RnnDims&, bool);                        \
-  template void recurrent_project_tokens<F>(DirectionCache<F>&, const F*,                    \
-                                            RecurrentParams<const F>, size_t, size_t, size_t); \
-  template void recurrent_token_backward<F>(DirectionCache<F>&, F*, F*, const uint32_t*,     \
-                                            const uint32_t*, const F*, const F*, size_t,     \
-                                            size_t, size_t, size_t);                           \
-  template void recurrent_gather_input<F>(DirectionCache<F>&, const F*, const std::vector<F>&, \
-                                          const PackedBatch&, size_t, size_t);              \
-  template void recurrent_scatter_input_grad<F>(F*, const DirectionCache<F>&,                \
-                                                const std::vector<F>&, const PackedBatch&,   \
-                                                size_t, size_t);                             \
-  template void recurrent_scatter_output<F>(F*, const DirectionCache<F>&, const PackedBatch&, \
+#define SENTIMENT_INSTANTIATE(F)                                                                   \
+  template struct DirectionCache<F>;                                                               \
+  template void recurrent_forward<F>(DirectionCache<F>&, F*, CellType, RecurrentParams<const F>,   \
+                                     const kernels::RnnDims&, bool);                               \
+  template void recurrent_forward_projected<F>(DirectionCache<F>&, F*, CellType, const F*,         \
+                                               RecurrentParams<const F>, const kernels::RnnDims&); \
+  template void lstm_forward_indexed<F>(DirectionCache<F>&, F*, const F*, const uint32_t*,         \
+                                        const F*, const kernels::RnnDims&, bool, bool);            \
+  template void recurrent_backward<F>(DirectionCache<F>&, F*, CellType, RecurrentParams<const F>,  \
+                                      RecurrentParams<F>, const kernels::RnnDims&, bool);          \
+  template void recurrent_project_tokens<F>(DirectionCache<F>&, const F*,                          \
+                                            RecurrentParams<const F>, size_t, size_t, size_t);     \
+  template void recurrent_token_backward<F>(DirectionCache<F>&, F*, F*, const uint32_t*,           \
+                                            const uint32_t*, const F*, const F*, size_t, size_t,   \
+                                            size_t, size_t);                                       \
+  template void recurrent_gather_input<F>(DirectionCache<F>&, const F*, const std::vector<F>&,     \
+                                          const PackedBatch&, size_t, size_t);                     \
+  template void recurrent_scatter_input_grad<F>(                                                   \
+      F*, const DirectionCache<F>&, const std::vector<F>&, const PackedBatch&, size_t, size_t);    \
+  template void recurrent_scatter_output<F>(F*, const DirectionCache<F>&, const PackedBatch&,      \
                                             size_t, size_t, size_t);
 SENTIMENT_INSTANTIATE(float)
 SENTIMENT_INSTANTIATE(double)

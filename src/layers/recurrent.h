@@ -68,24 +68,21 @@ size_t recurrent_scratch_size(CellType cell, const kernels::RnnDims& d);
 // h_seq (and c_seq) from x. from_state (LSTM only): h_seq and c_seq already hold each row's
 // initial state; otherwise it is zero.
 template <typename F>
-void recurrent_forward(DirectionCache<F>& dc, F* scratch, CellType cell,
-                       RecurrentParams<const F> w, const kernels::RnnDims& d,
-                       bool from_state = false);
+void recurrent_forward(DirectionCache<F>& dc, F* scratch, CellType cell, RecurrentParams<const F> w,
+                       const kernels::RnnDims& d, bool from_state = false);
 
 // The time loop alone on an input projection xproj (N, G H) = x W + b that the caller
 // gathered (GRU and SimpleRNN; the LSTM reads its projection by index instead).
 template <typename F>
-void recurrent_forward_projected(DirectionCache<F>& dc, F* scratch, CellType cell,
-                                 const F* xproj, RecurrentParams<const F> w,
-                                 const kernels::RnnDims& d);
+void recurrent_forward_projected(DirectionCache<F>& dc, F* scratch, CellType cell, const F* xproj,
+                                 RecurrentParams<const F> w, const kernels::RnnDims& d);
 
 // LSTM time loop on projections read by index: packed row p's x W + b is
 // xbase + xindex[p] * 4H (a per-word table, or recurrent_project_tokens' rows). From the
 // state in h_seq and c_seq (from_state) or zero; gates kept only when keep_gates.
 template <typename F>
-void lstm_forward_indexed(DirectionCache<F>& dc, F* scratch, const F* xbase,
-                          const uint32_t* xindex, const F* U, const kernels::RnnDims& d,
-                          bool from_state, bool keep_gates);
+void lstm_forward_indexed(DirectionCache<F>& dc, F* scratch, const F* xbase, const uint32_t* xindex,
+                          const F* U, const kernels::RnnDims& d, bool from_state, bool keep_gates);
 
 // Backward from dc.dh: accumulates dW, dU, db and writes dc.dx (and, from_state, the
 // initial-state gradients dc.dh0 and dc.dc0 when sized, adding dc.dc as dL/dc_t when not
@@ -122,13 +119,12 @@ void recurrent_gather_input(DirectionCache<F>& dc, const F* in, const std::vecto
 
 // Backward of recurrent_gather_input: din (N, E) += dc.dx in the caller's order, masked.
 template <typename F>
-void recurrent_scatter_input_grad(F* din, const DirectionCache<F>& dc,
-                                  const std::vector<F>& mask, const PackedBatch& b, size_t dir,
-                                  size_t E);
+void recurrent_scatter_input_grad(F* din, const DirectionCache<F>& dc, const std::vector<F>& mask,
+                                  const PackedBatch& b, size_t dir, size_t E);
 
 // The direction's outputs into columns [dir H, (dir + 1) H) of the layer's output (N, W).
 template <typename F>
-void recurrent_scatter_output(F* out, const DirectionCache<F>& dc, const PackedBatch& b,
-                              size_t dir, size_t H, size_t W);
+void recurrent_scatter_output(F* out, const DirectionCache<F>& dc, const PackedBatch& b, size_t dir,
+                              size_t H, size_t W);
 
 }  // namespace sentiment

@@ -19,8 +19,9 @@ void plan_forward(const Model& model, ShardCache& c, const int32_t* tokens, size
   const ModelConfig& cfg = model.config();
   ForwardPlan& p = c.plan;
   p.shared = c.paths.share_padding && B > 0 && share_padding_applies(cfg, c.training);
-  const StepsOf steps =
-      cfg.mask_zero ? StepsOf::kNonPadding : p.shared ? StepsOf::kAfterPadding : StepsOf::kAll;
+  const StepsOf steps = cfg.mask_zero ? StepsOf::kNonPadding
+                        : p.shared    ? StepsOf::kAfterPadding
+                                      : StepsOf::kAll;
   pack_batch(c.batch, tokens, B, T, stride, steps, cfg.any_bidirectional());
   p.prefix_steps = p.shared ? T - c.batch.lengths[B - 1] : 0;
   if (p.prefix_steps == 0) p.shared = false;  // no row starts with padding
@@ -50,8 +51,8 @@ void embed(const ModelConfig& cfg, const float* table, ShardCache& c) {
   if (c.plan.by_token) {
     find_distinct_tokens(c.distinct, c.batch.tokens.data(), N, cfg.vocab_size);
     c.unique_x.resize(c.distinct.tokens.size() * E);
-    embedding_forward(c.unique_x.data(), c.distinct.tokens.data(), table,
-                      c.distinct.tokens.size(), E);
+    embedding_forward(c.unique_x.data(), c.distinct.tokens.data(), table, c.distinct.tokens.size(),
+                      E);
     c.embedded.clear();
   } else if (!c.plan.use_table) {
     c.embedded.resize(N * E);
@@ -77,8 +78,7 @@ void forward_first_layer(ShardCache& c, DirectionCache<float>& dc, size_t dir, C
     c.xindex.resize(N);
     for (size_t p = 0; p < N; ++p) {
       const size_t src = b.in_direction(p, dir);
-      c.xindex[p] =
-          c.plan.use_table ? static_cast<uint32_t>(b.tokens[src]) : c.distinct.slot[src];
+      c.xindex[p] = c.plan.use_table ? static_cast<uint32_t>(b.tokens[src]) : c.distinct.slot[src];
     }
     dc.x.clear();
     lstm_forward_indexed(dc, c.scratch.data(), xbase, c.xindex.data(), w.recurrent_kernel, dims,
@@ -95,8 +95,8 @@ void forward_first_layer(ShardCache& c, DirectionCache<float>& dc, size_t dir, C
   recurrent_forward_projected(dc, c.scratch.data(), cell, xp.data(), w, dims);
 }
 
-void forward_layer(const Model& model, const ModelParams<const float>& w, ShardCache& c,
-                   size_t l, Rng& rng, const ProjectionTables* projection) {
+void forward_layer(const Model& model, const ModelParams<const float>& w, ShardCache& c, size_t l,
+                   Rng& rng, const ProjectionTables* projection) {
   const ModelConfig& cfg = model.config();
   const RecurrentLayerConfig& layer = cfg.layers[l];
   const PackedBatch& b = c.batch;
@@ -117,7 +117,8 @@ void forward_layer(const Model& model, const ModelParams<const float>& w, ShardC
     const bool first = l == 0;
     padding_run_forward(lc.padding_run, c.scratch, c.zero_index,
                         first ? w.embedding : c.layers[l - 1].padding_run.h_seq.data() + E,
-                        first ? 0 : E, first && c.plan.use_table ? (*projection)[0].data() : nullptr,
+                        first ? 0 : E,
+                        first && c.plan.use_table ? (*projection)[0].data() : nullptr,
                         w.recurrent[l][0], c.plan.padding_steps, E, H);
   }
   if (A == 0) return;
@@ -136,8 +137,7 @@ void forward_layer(const Model& model, const ModelParams<const float>& w, ShardC
     } else {
       const float* in = l == 0 ? c.embedded.data() : c.layers[l - 1].output.data();
       recurrent_gather_input(dc, in, lc.input_mask, b, dir, E);
-      recurrent_forward(dc, c.scratch.data(), layer.cell, w.recurrent[l][dir], dims,
-                        c.plan.shared);
+      recurrent_forward(dc, c.scratch.data(), layer.cell, w.recurrent[l][dir], dims, c.plan.shared);
     }
     if (gather) recurrent_scatter_output(lc.output.data(), dc, b, dir, H, W);
   }
@@ -149,11 +149,10 @@ void pool(const ModelConfig& cfg, ShardCache& c) {
   const LayerCache& last = c.layers.back();
   const size_t H = cfg.layers.back().units, F = cfg.features();
   if (b.active > 0)
-    pooling_forward(c.features, c.argmax,
-                    last.output.empty() ? last.directions[0].h_seq.data() + b.active * H
-                                        : last.output.data(),
-                    b, cfg.pooling, cfg.layer_width(cfg.layers.size() - 1), H,
-                    cfg.layers.back().bidirectional);
+    pooling_forward(
+        c.features, c.argmax,
+        last.output.empty() ? last.directions[0].h_seq.data() + b.active * H : last.output.data(),
+        b, cfg.pooling, cfg.layer_width(cfg.layers.size() - 1), H, cfg.layers.back().bidirectional);
   else
     c.features.assign(b.B * F, 0.0f);
   if (c.plan.shared)  // rows of padding only end where the padding run ends
@@ -192,8 +191,8 @@ void combine_heads(const Model& model, const ModelParams<const float>& w, ShardC
 
 // Backward of combine_heads: the recurrent head's dlogits in sorted order and, with an
 // n-gram head, its backward (each head's own loss gradient, or half the mean's).
-void split_heads(const Model& model, const ModelParams<const float>& w,
-                 const ModelParams<float>& g, ShardCache& c) {
+void split_heads(const Model& model, const ModelParams<const float>& w, const ModelParams<float>& g,
+                 ShardCache& c) {
   const ModelConfig& cfg = model.config();
   const size_t B = c.batch.B, O = cfg.outputs();
   const std::vector<size_t>& order = c.batch.order;
@@ -256,9 +255,9 @@ void backward_layer(const Model& model, const ModelParams<const float>& w,
   }
   if (shared) {
     if (l == 0) c.dpadding.assign(E, 0.0f);
-    padding_run_backward(l == 0 ? c.dpadding.data() : c.layers[l - 1].padding_run.dh.data(),
-                         l == 0, lc.padding_run, A > 0 ? &lc.directions[0] : nullptr, c.scratch,
-                         b, w.recurrent[l][0], g.recurrent[l][0], c.plan.prefix_steps, E, H);
+    padding_run_backward(l == 0 ? c.dpadding.data() : c.layers[l - 1].padding_run.dh.data(), l == 0,
+                         lc.padding_run, A > 0 ? &lc.directions[0] : nullptr, c.scratch, b,
+                         w.recurrent[l][0], g.recurrent[l][0], c.plan.prefix_steps, E, H);
   }
   if (l > 0) c.dy.swap(c.dy_below);
 }
@@ -276,11 +275,11 @@ void model_forward(const Model& model, ShardCache& c, const int32_t* tokens, siz
                cfg.vocab_size);
   c.dhead_logits.clear();
   Rng rng(c.dropout_seed);
-  embed(cfg, w.embedding, c);                                                          // (N, E)
+  embed(cfg, w.embedding, c);  // (N, E)
   c.layers.resize(L);
   for (size_t l = 0; l < L && (c.batch.active > 0 || c.plan.shared); ++l)  // (N, W_l)
     forward_layer(model, w, c, l, rng, projection);
-  pool(cfg, c);                                                             // (B, F)
+  pool(cfg, c);  // (B, F)
   if (c.training && cfg.dropout > 0.0f) {
     dropout_mask(c.feature_mask, B * F, cfg.dropout, rng);
     dropout_apply(c.features.data(), c.feature_mask.data(), B * F);
@@ -302,8 +301,7 @@ void model_backward(const Model& model, ShardCache& c, float* grad_dense) {
   c.dfeatures.assign(B * F, 0.0f);
   dense_backward(c.dfeatures.data(), g.dense, c.dsorted_logits.data(), c.features.data(), w.dense,
                  B, F, O);
-  if (!c.feature_mask.empty())
-    dropout_apply(c.dfeatures.data(), c.feature_mask.data(), B * F);
+  if (!c.feature_mask.empty()) dropout_apply(c.dfeatures.data(), c.feature_mask.data(), B * F);
   if (c.plan.shared) {  // the padding run's gradients start from the all-padding rows' own
     const size_t P = c.plan.prefix_steps;
     for (size_t l = 0; l < L; ++l) {
@@ -333,8 +331,8 @@ void model_embedding_backward(const Model& model, const ShardCache& c, float* gr
     embedding_backward(grad_sparse, c.distinct.tokens.data(), c.dunique_x.data(),
                        c.distinct.tokens.size(), E);
   if (!c.dembedded.empty())
-    embedding_backward(grad_sparse, c.batch.tokens.data(), c.dembedded.data(),
-                       c.batch.packed_rows, E);
+    embedding_backward(grad_sparse, c.batch.tokens.data(), c.dembedded.data(), c.batch.packed_rows,
+                       E);
   if (cfg.ngrams.enabled())
     ngram_table_backward(grad_sparse + model.ngram_table_offset(), c.dbag.data(), c.ngram,
                          c.batch.B, cfg.ngrams.dim);

@@ -78,7 +78,7 @@ class Model {
  private:
   // View indices of each named tensor.
   struct Names {
-    size_t ngram_table = 0;  // then its kernel and bias
+    size_t ngram_table = 0;                      // then its kernel and bias
     std::vector<std::vector<size_t>> recurrent;  // [layer][direction]: kernel, recurrent, bias
     size_t dense = 0;                            // kernel, then bias
   };
@@ -103,20 +103,20 @@ struct ForwardPaths {
 
 // The paths one forward took, decided once per shard.
 struct ForwardPlan {
-  bool shared = false;        // rows start from the padding run's state
-  bool run_padding = false;   // this forward computes the padding run (else it is kept)
-  size_t prefix_steps = 0;    // P: the most leading padding of the shard's rows
-  size_t padding_steps = 0;   // steps the run computes (P, or T when kept)
-  bool by_token = false;      // the first layer projects per distinct token
-  bool use_table = false;     // the first layer reads the per-word projection tables
+  bool shared = false;       // rows start from the padding run's state
+  bool run_padding = false;  // this forward computes the padding run (else it is kept)
+  size_t prefix_steps = 0;   // P: the most leading padding of the shard's rows
+  size_t padding_steps = 0;  // steps the run computes (P, or T when kept)
+  bool by_token = false;     // the first layer projects per distinct token
+  bool use_table = false;    // the first layer reads the per-word projection tables
 };
 
 // One recurrent layer's activations over a shard.
 struct LayerCache {
   std::vector<DirectionCache<float>> directions;
-  std::vector<float> output;      // (N, W); empty for a one-direction last layer (pooling
-                                  // reads its h_seq in place)
-  std::vector<float> input_mask;  // (A, E_l) input dropout, or empty
+  std::vector<float> output;          // (N, W); empty for a one-direction last layer (pooling
+                                      // reads its h_seq in place)
+  std::vector<float> input_mask;      // (A, E_l) input dropout, or empty
   DirectionCache<float> padding_run;  // the shared padding: one row of P steps
 };
 
@@ -129,13 +129,13 @@ struct ShardCache {
   ForwardPlan plan;
 
   PackedBatch batch;
-  DistinctTokens distinct;                  // by_token: the shard's distinct tokens
-  std::vector<float> unique_x, dunique_x;   // (U, E) their embedding rows and gradient
-  std::vector<float> embedded, dembedded;   // (N, E) the rows' embedding and gradient
-  std::vector<uint32_t> xindex;             // (N) each packed row's projection row
-  std::vector<uint32_t> zero_index;         // (P) the padding token's
-  std::vector<float> dpadding;              // (E) the padding token row's gradient
-  const void* padding_key = nullptr;        // what a kept padding run was computed from
+  DistinctTokens distinct;                 // by_token: the shard's distinct tokens
+  std::vector<float> unique_x, dunique_x;  // (U, E) their embedding rows and gradient
+  std::vector<float> embedded, dembedded;  // (N, E) the rows' embedding and gradient
+  std::vector<uint32_t> xindex;            // (N) each packed row's projection row
+  std::vector<uint32_t> zero_index;        // (P) the padding token's
+  std::vector<float> dpadding;             // (E) the padding token row's gradient
+  const void* padding_key = nullptr;       // what a kept padding run was computed from
   size_t padding_run_steps = 0;
   std::vector<LayerCache> layers;
   std::vector<float> features, feature_mask, dfeatures;  // (B, F) in sorted order
@@ -159,6 +159,9 @@ using ProjectionTables = std::vector<std::vector<float>>;
 ProjectionTables input_projection_tables(const Model& model);
 // Their size in floats, all directions together: vocabulary x gates x units x directions.
 size_t projection_table_floats(const ModelConfig& config);
+// The largest tables evaluation and prediction build (floats, 256 MiB); larger models run
+// the input projection step by step.
+inline constexpr size_t kMaxProjectionFloats = size_t{1} << 26;
 
 // Forward over B rows of T tokens (row-major (B, T), row stride token_stride); writes
 // (B, outputs) logits into cache.logits in the given row order. cache.training enables

@@ -96,8 +96,8 @@ ProjectionTables input_projection_tables(const Model& model) {
   for (const RecurrentParams<const float>& r : w.recurrent[0]) {
     std::vector<float> table(V * G);
     // The input bias comes first in every cell's bias: projecting onto it adds it.
-    kernels::backend<float>().project_inputs(table.data(), G, w.embedding, r.kernel, r.bias, V,
-                                             E, G);
+    kernels::backend<float>().project_inputs(table.data(), G, w.embedding, r.kernel, r.bias, V, E,
+                                             G);
     tables.push_back(std::move(table));
   }
   return tables;

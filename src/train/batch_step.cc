@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "layers/loss.h"
 #include "model/inference.h"
-#include "train/loss.h"
 
 namespace sentiment {
 
@@ -94,7 +94,7 @@ void BatchStep::run_shard(const Model& model, size_t s, uint64_t dropout_seed, f
 }
 
 void BatchStep::reduce_shard(const Model& model, size_t s, float* grad, LazyTableRows* table) {
-  if (table) table->mark(caches_[s].ngram_ids);
+  if (table) table->mark(caches_[s].ngram.ids);
   model_embedding_backward(model, caches_[s], grad);
 }
 

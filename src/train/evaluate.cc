@@ -6,8 +6,8 @@
 #include <string>
 
 #include "core/error.h"
+#include "layers/loss.h"
 #include "model/inference.h"
-#include "train/loss.h"
 
 namespace sentiment {
 
@@ -37,11 +37,12 @@ std::vector<float> logits_for(const Model& model, const data::EncodedSplit& data
                 ") are outside the data's " + std::to_string(data.n) + " rows");
   check_encoded_split(model, data);
   // The per-word projection tables cost one row per vocabulary word; they pay off once the
-  // rows hold several times as many tokens, and are kept to kMaxEvalProjectionFloats.
+  // rows hold several times as many tokens, and are kept to kMaxProjectionFloats, as
+  // prediction keeps them (so `sentiment test` takes the same path as this evaluation).
   const ModelConfig& cfg = model.config();
   ProjectionTables tables;
   if (4 * cfg.vocab_size <= (end - begin) * data.maxlen &&
-      projection_table_floats(cfg) <= kMaxEvalProjectionFloats)
+      projection_table_floats(cfg) <= kMaxProjectionFloats)
     tables = input_projection_tables(model);
   return predict_logits(model, data.tokens.data() + begin * data.maxlen, end - begin, data.maxlen,
                         batch_size, pool, tables.empty() ? nullptr : &tables);

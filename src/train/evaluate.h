@@ -11,11 +11,6 @@
 
 namespace sentiment {
 
-// Evaluation builds the per-word input projection tables (a faster path that rounds
-// differently from the step-by-step one) only up to this many floats (64 MiB). The model
-// file's bundle (src/io/classifier.h) has its own, larger limit for serving.
-inline constexpr size_t kMaxEvalProjectionFloats = size_t{1} << 24;
-
 struct Metrics {
   double loss = 0.0;
   double accuracy = 0.0;

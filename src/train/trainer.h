@@ -15,12 +15,12 @@
 #include "core/rng.h"
 #include "core/thread_pool.h"
 #include "data/dataset.h"
+#include "layers/loss.h"  // loss_and_gradient, count_correct
 #include "model/inference.h"
 #include "model/model.h"
 #include "optim/adam.h"
 #include "train/callbacks.h"
 #include "train/evaluate.h"  // evaluate, logits_for, predict, Metrics
-#include "train/loss.h"      // loss_and_gradient, count_correct
 #include "train/split.h"
 
 namespace sentiment {

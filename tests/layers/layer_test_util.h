@@ -15,11 +15,10 @@ inline PackedBatch packed_rows(const std::vector<std::vector<int32_t>>& rows, si
                                bool all_steps = false) {
   std::vector<int32_t> tokens(rows.size() * T, 0);
   for (size_t n = 0; n < rows.size(); ++n)
-    for (size_t k = 0; k < rows[n].size(); ++k)
-      tokens[n * T + T - rows[n].size() + k] = rows[n][k];
+    for (size_t k = 0; k < rows[n].size(); ++k) tokens[n * T + T - rows[n].size() + k] = rows[n][k];
   PackedBatch b;
-  pack_batch(b, tokens.data(), rows.size(), T, T,
-             all_steps ? StepsOf::kAll : StepsOf::kNonPadding, true);
+  pack_batch(b, tokens.data(), rows.size(), T, T, all_steps ? StepsOf::kAll : StepsOf::kNonPadding,
+             true);
   return b;
 }
 

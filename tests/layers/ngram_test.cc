@@ -71,8 +71,8 @@ TEST(NgramLayer, MatchesFiniteDifferences) {
   std::vector<double> bag;
   auto loss = [&] {
     std::vector<double> logits(B * O);
-    ngram_forward<double>(bag, logits.data(), r, {table.data(), {kernel.data(), bias.data()}}, B,
-                          D, O);
+    ngram_forward<double>(bag, logits.data(), r, {table.data(), {kernel.data(), bias.data()}}, B, D,
+                          O);
     double l = 0.0;
     for (size_t k = 0; k < logits.size(); ++k) l += w[k] * logits[k];
     return l;

@@ -41,8 +41,7 @@ Weights random_weights() {
 std::vector<double> last_states(const Weights& w, bool shared, PackedBatch& b,
                                 DirectionCache<double>& rows, DirectionCache<double>& run,
                                 std::vector<double>& scratch) {
-  pack_batch(b, kTokens.data(), kB, kT, kT, shared ? StepsOf::kAfterPadding : StepsOf::kAll,
-             false);
+  pack_batch(b, kTokens.data(), kB, kT, kT, shared ? StepsOf::kAfterPadding : StepsOf::kAll, false);
   const size_t N = b.packed_rows;
   const kernels::RnnDims dims = b.dims(kE, kH);
   rows.resize(CellType::kLstm, dims, N);
@@ -52,7 +51,7 @@ std::vector<double> last_states(const Weights& w, bool shared, PackedBatch& b,
   if (shared) {
     std::vector<uint32_t> zero_index;
     padding_run_forward<double>(run, scratch, zero_index, w.table.data(), 0, nullptr, w.params(),
-                        kT - b.lengths[kB - 1], kE, kH);
+                                kT - b.lengths[kB - 1], kE, kH);
     padding_run_start_rows(rows, run, b, kH);
   }
   recurrent_forward(rows, scratch.data(), CellType::kLstm, w.params(), dims, shared);
@@ -91,7 +90,8 @@ TEST(PaddingRun, MatchesFiniteDifferences) {
   const size_t N = b.packed_rows, A = b.active, P = kT - b.lengths[kB - 1];
   rows.dh.assign(N * kH, 0.0);
   for (size_t j = 0; j < kB; ++j)
-    std::copy_n(wout.data() + b.order[j] * kH, kH, rows.dh.data() + (b.offsets[b.lengths[j] - 1] + j) * kH);
+    std::copy_n(wout.data() + b.order[j] * kH, kH,
+                rows.dh.data() + (b.offsets[b.lengths[j] - 1] + j) * kH);
   rows.dh0.resize(A * kH);
   rows.dc0.resize(A * kH);
   rows.dc.clear();
@@ -103,8 +103,7 @@ TEST(PaddingRun, MatchesFiniteDifferences) {
   run.dh.assign(P * kH, 0.0);
   run.dc.assign(P * kH, 0.0);
   std::vector<double> dpadding(kE, 0.0);
-  padding_run_backward(dpadding.data(), true, run, &rows, scratch, b, w.params(), grads, P, kE,
-                       kH);
+  padding_run_backward(dpadding.data(), true, run, &rows, scratch, b, w.params(), grads, P, kE, kH);
   embedding_backward(dtable.data(), b.tokens.data(), rows.dx.data(), N, kE);
   const int32_t padding = 0;
   embedding_backward(dtable.data(), &padding, dpadding.data(), 1, kE);

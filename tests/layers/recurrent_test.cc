@@ -69,8 +69,8 @@ TEST(RecurrentLayer, EveryCellAndDirectionMatchesFiniteDifferences) {
     for (size_t dir : {0u, 1u})
       for (bool masked : {false, true}) {
         LayerCase c(cell, dir, masked);
-        const std::string what =
-            std::string(to_string(cell)) + " dir " + std::to_string(dir) + (masked ? " masked" : "");
+        const std::string what = std::string(to_string(cell)) + " dir " + std::to_string(dir) +
+                                 (masked ? " masked" : "");
         const size_t N = c.b.packed_rows, E = c.E, H = c.H;
         DirectionCache<double> dc;
         std::vector<double> scratch;
@@ -114,8 +114,8 @@ TEST(RecurrentLayer, PerTokenProjectionEqualsProjectingEveryRow) {
     recurrent_project_tokens(fast, ux.data(), c.weights(), Ut, E, G);
     std::vector<uint32_t> xindex(N);
     for (size_t p = 0; p < N; ++p) xindex[p] = d.slot[c.b.in_direction(p, dir)];
-    lstm_forward_indexed(fast, scratch.data(), fast.token_proj.data(), xindex.data(),
-                         c.U.data(), c.dims(), false, true);
+    lstm_forward_indexed(fast, scratch.data(), fast.token_proj.data(), xindex.data(), c.U.data(),
+                         c.dims(), false, true);
     EXPECT_LT(max_abs_diff(plain.h_seq, fast.h_seq), 1e-12) << dir;
     // Backward: the same output gradient through both.
     for (DirectionCache<double>* dc : {&plain, &fast}) {

@@ -161,9 +161,8 @@ TEST(Model, NgramHeadLayout) {
   without.initialize(b);
   EXPECT_TRUE(
       std::equal(without.params().begin(), without.params().begin() + 36, with.params().begin()));
-  EXPECT_TRUE(
-      std::equal(without.params().begin() + 36, without.params().end(),
-                 with.params().begin() + static_cast<ptrdiff_t>(v[4].offset)));
+  EXPECT_TRUE(std::equal(without.params().begin() + 36, without.params().end(),
+                         with.params().begin() + static_cast<ptrdiff_t>(v[4].offset)));
   const float* table = with.weights().ngram.table;
   EXPECT_TRUE(std::all_of(table, table + 62 * 5, [](float x) { return std::abs(x) <= 0.05f; }));
   EXPECT_NE(table[0], table[1]);

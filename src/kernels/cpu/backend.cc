@@ -12,8 +12,8 @@ namespace {
 template <typename F>
 void cpu_gemm(bool trans_a, bool trans_b, size_t M, size_t N, size_t K, F alpha, const F* A,
               size_t lda, const F* B, size_t ldb, F beta, F* C, size_t ldc) noexcept {
-  gemm<F>(trans_a ? Trans::kYes : Trans::kNo, trans_b ? Trans::kYes : Trans::kNo, M, N, K, alpha,
-          A, lda, B, ldb, beta, C, ldc);
+  gemm<F>(trans_a ? Trans::kYes : Trans::kNo, trans_b ? Trans::kYes : Trans::kNo, M, N, K, alpha, A,
+          lda, B, ldb, beta, C, ldc);
 }
 
 template <typename F>

@@ -31,8 +31,7 @@ void dense_backward(F* dx, F* dw, F* db, const F* dy, const F* x, const F* w, si
 
 #define SENTIMENT_INSTANTIATE(F)                                                            \
   template void dense_forward<F>(F*, const F*, const F*, const F*, size_t, size_t, size_t); \
-  template void dense_backward<F>(F*, F*, F*, const F*, const F*, const F*, size_t, size_t, \
-                                  size_t);
+  template void dense_backward<F>(F*, F*, F*, const F*, const F*, const F*, size_t, size_t, size_t);
 SENTIMENT_INSTANTIATE(float)
 SENTIMENT_INSTANTIATE(double)
 #undef SENTIMENT_INSTANTIATE

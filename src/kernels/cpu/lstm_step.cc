@@ -12,6 +12,8 @@
 // instead gained under 2%, within noise, so it was left out).
 #include "kernels/cpu/lstm_step.h"
 
+#include <cassert>
+
 #include "kernels/cpu/vmath.h"
 
 namespace sentiment::kernels::cpu {
@@ -289,7 +291,7 @@ void lstm_step_pack(float* Up, float* UTp, const float* U, size_t H) noexcept {
 #endif
 }
 
-bool lstm_step_forward_fused(float* h, float* c, float* z, const float* xbase,
+void lstm_step_forward_fused(float* h, float* c, float* z, const float* xbase,
                              const uint32_t* xindex, const float* h_prev, const float* c_prev,
                              const float* U, size_t B, size_t H) noexcept {
 #ifdef SENTIMENT_HAVE_X86_VARIANTS
@@ -297,21 +299,21 @@ bool lstm_step_forward_fused(float* h, float* c, float* z, const float* xbase,
     case Variant::kAvx512:
       if (H % 32 != 0) break;
       forward_avx512(h, c, z, xbase, xindex, h_prev, c_prev, U, B, H);
-      return true;
+      return;
     case Variant::kAvx2:
       if (H % 16 != 0) break;
       forward_avx2(h, c, z, xbase, xindex, h_prev, c_prev, U, B, H);
-      return true;
+      return;
     case Variant::kNone:
       break;
   }
 #endif
   (void)h, (void)c, (void)z, (void)xbase, (void)xindex, (void)h_prev, (void)c_prev, (void)U,
       (void)B, (void)H;
-  return false;
+  assert(!"lstm_step_forward_fused: no fused variant for this H on this CPU");
 }
 
-bool lstm_step_backward_fused(float* dz_prev, float* dc, const float* dz, const float* UT,
+void lstm_step_backward_fused(float* dz_prev, float* dc, const float* dz, const float* UT,
                               const float* gates_prev, const float* c_prev, const float* c_prev2,
                               const float* rmask, const float* dh_add, size_t B,
                               size_t H) noexcept {
@@ -320,18 +322,18 @@ bool lstm_step_backward_fused(float* dz_prev, float* dc, const float* dz, const 
     case Variant::kAvx512:
       if (H % 32 != 0) break;
       backward_avx512(dz_prev, dc, dz, UT, gates_prev, c_prev, c_prev2, rmask, dh_add, B, H);
-      return true;
+      return;
     case Variant::kAvx2:
       if (H % 16 != 0) break;
       backward_avx2(dz_prev, dc, dz, UT, gates_prev, c_prev, c_prev2, rmask, dh_add, B, H);
-      return true;
+      return;
     case Variant::kNone:
       break;
   }
 #endif
   (void)dz_prev, (void)dc, (void)dz, (void)UT, (void)gates_prev, (void)c_prev, (void)c_prev2,
       (void)rmask, (void)dh_add, (void)B, (void)H;
-  return false;
+  assert(!"lstm_step_backward_fused: no fused variant for this H on this CPU");
 }
 
 bool lstm_step_fused_available(size_t H) noexcept {

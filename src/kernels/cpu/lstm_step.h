@@ -21,7 +21,7 @@ void lstm_step_pack(float* Up, float* UTp, const float* U, size_t H) noexcept;
 // place). z (B, 4H) out: the activated gates (i, f, g, o), or null when nothing keeps them
 // (inference); z may equal xbase with xindex null (in place). h, c (B, H) out: h_t, c_t.
 // h_prev, c_prev (B, H): h_{t-1}, c_{t-1}. U: packed by lstm_step_pack.
-bool lstm_step_forward_fused(float* h, float* c, float* z, const float* xbase,
+void lstm_step_forward_fused(float* h, float* c, float* z, const float* xbase,
                              const uint32_t* xindex, const float* h_prev, const float* c_prev,
                              const float* U, size_t B, size_t H) noexcept;
 
@@ -32,12 +32,12 @@ bool lstm_step_forward_fused(float* h, float* c, float* z, const float* xbase,
 // pre-activation gradients. gates_prev (B, 4H), c_prev (B, H), c_prev2 (B, H): activated
 // gates, c_{t-1} and c_{t-2} from forward. rmask (B, H): recurrent dropout mask, or null.
 // dh_add (B, H): the loss's own dL/dh_{t-1}, or null.
-bool lstm_step_backward_fused(float* dz_prev, float* dc, const float* dz, const float* UT,
+void lstm_step_backward_fused(float* dz_prev, float* dc, const float* dz, const float* UT,
                               const float* gates_prev, const float* c_prev, const float* c_prev2,
                               const float* rmask, const float* dh_add, size_t B, size_t H) noexcept;
 
-// True when the fused kernels run for this H on this CPU (the bool results above then are
-// always true).
+// True when the fused kernels run for this H on this CPU: the precondition of both steps
+// above (callers check it once, before their time loop).
 bool lstm_step_fused_available(size_t H) noexcept;
 
 // Which fused variant runs on this CPU: "avx512", "avx2" or "none".
