@@ -95,14 +95,32 @@ void forward_first_layer(ShardCache& c, DirectionCache<float>& dc, size_t dir, C
   recurrent_forward_projected(dc, c.scratch.data(), cell, xp.data(), w, dims);
 }
 
+// Recurrent layer l's sizes over the shard: H units, D directions, E inputs, W = D H outputs
+// per packed row, N packed rows, A rows with steps.
+struct LayerShape {
+  const RecurrentLayerConfig& layer;
+  size_t H, D, E, W, N, A;
+  kernels::RnnDims dims;
+
+  LayerShape(const ModelConfig& cfg, const PackedBatch& b, size_t l)
+      : layer(cfg.layers[l]),
+        H(layer.units),
+        D(layer.directions()),
+        E(cfg.layer_input_width(l)),
+        W(D * H),
+        N(b.packed_rows),
+        A(b.active),
+        dims(b.dims(E, H)) {}
+};
+
 void forward_layer(const Model& model, const ModelParams<const float>& w, ShardCache& c, size_t l,
                    Rng& rng, const ProjectionTables* projection) {
   const ModelConfig& cfg = model.config();
-  const RecurrentLayerConfig& layer = cfg.layers[l];
   const PackedBatch& b = c.batch;
-  const size_t H = layer.units, D = layer.directions(), E = cfg.layer_input_width(l);
-  const size_t N = b.packed_rows, A = b.active, W = D * H;
-  const kernels::RnnDims dims = b.dims(E, H);
+  const LayerShape s(cfg, b, l);
+  const RecurrentLayerConfig& layer = s.layer;
+  const size_t H = s.H, D = s.D, E = s.E, N = s.N, A = s.A, W = s.W;
+  const kernels::RnnDims& dims = s.dims;
   LayerCache& lc = c.layers[l];
   if (c.training && layer.dropout > 0.0f)
     dropout_mask(lc.input_mask, A * E, layer.dropout, rng);
@@ -216,12 +234,11 @@ void split_heads(const Model& model, const ModelParams<const float>& w, const Mo
 
 void backward_layer(const Model& model, const ModelParams<const float>& w,
                     const ModelParams<float>& g, ShardCache& c, size_t l) {
-  const ModelConfig& cfg = model.config();
-  const RecurrentLayerConfig& layer = cfg.layers[l];
   const PackedBatch& b = c.batch;
-  const size_t H = layer.units, D = layer.directions(), E = cfg.layer_input_width(l);
-  const size_t N = b.packed_rows, A = b.active, W = D * H;
-  const kernels::RnnDims dims = b.dims(E, H);
+  const LayerShape s(model.config(), b, l);
+  const RecurrentLayerConfig& layer = s.layer;
+  const size_t H = s.H, D = s.D, E = s.E, N = s.N, A = s.A, W = s.W;
+  const kernels::RnnDims& dims = s.dims;
   const bool by_token = l == 0 && c.plan.by_token, shared = c.plan.shared;
   LayerCache& lc = c.layers[l];
   std::vector<float>& din = l == 0 ? c.dembedded : c.dy_below;
