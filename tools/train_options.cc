@@ -200,11 +200,11 @@ std::vector<TrainOption> make_table() {
   add(option(
           "--vocab-size", "model.vocab_size", "Keep word indices below this (Keras num_words)",
           [](auto& c) -> auto& { return c.model.vocab_size; })
-          .range(4, 10000000));
+          .range(4, static_cast<double>(kMaxVocabulary)));
   add(option(
           "--embedding-dim", "model.embedding_dim", "Embedding size E",
           [](auto& c) -> auto& { return c.model.embedding_dim; })
-          .range(1, 4096));
+          .range(1, static_cast<double>(kMaxEmbeddingDim)));
   add(option(
       "--mask-zero", "model.mask_zero",
       "Mask padding: padded steps keep the state and cost nothing",
@@ -219,7 +219,7 @@ std::vector<TrainOption> make_table() {
     layers.o.set = [](RunConfig& c, const Json& v) {
       c.model.layers.resize(v.get<size_t>(), c.model.layers.front());
     };
-    add(std::move(layers).range(1, 16));
+    add(std::move(layers).range(1, static_cast<double>(kMaxLayers)));
   }
   add(layer_option(
           "--cell", "cell", "Recurrent cell of every layer",
@@ -230,7 +230,7 @@ std::vector<TrainOption> make_table() {
   add(layer_field(
           "--units", "units", "Units H of every recurrent layer",
           [](auto& l) -> auto& { return l.units; })
-          .range(1, 4096));
+          .range(1, static_cast<double>(kMaxUnits)));
   add(layer_field(
       "--bidirectional", "bidirectional",
       "Bidirectional layers (forward and backward outputs concatenated)",
@@ -264,20 +264,20 @@ std::vector<TrainOption> make_table() {
           "embedding of every word and n-gram of up to this many words into its own output "
           "layer, trained on its own loss (0 = none)",
           [](auto& c) -> auto& { return c.model.ngrams.order; })
-          .range(0, 5)
+          .range(0, static_cast<double>(kMaxNgramOrder))
           .written_if(ngrams_on));
   add(option(
           "--ngram-buckets", "model.ngrams.buckets",
           "Hash buckets for n-grams of two or more words",
           [](auto& c) -> auto& { return c.model.ngrams.buckets; })
-          .range(0, 1 << 26)
+          .range(0, static_cast<double>(kMaxNgramBuckets))
           .written_if(ngrams_on)
           .only_if([](const RunConfig& c) { return c.model.ngrams.order >= 2; },
                    "unless {} is 2 or more", "--ngrams"));
   add(option(
           "--ngram-dim", "model.ngrams.dim", "Embedding size of the n-gram bag",
           [](auto& c) -> auto& { return c.model.ngrams.dim; })
-          .range(0, 4096)
+          .range(0, static_cast<double>(kMaxNgramDim))
           .written_if(ngrams_on)
           .only_if(ngrams_on, "without {}", "--ngrams"));
   add(option(
