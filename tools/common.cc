@@ -1,7 +1,15 @@
 // Shared CLI helpers.
 #include "common.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "core/error.h"
 
 #include "kernels/cpu/gemm.h"
 
@@ -19,6 +27,37 @@ std::filesystem::path find_imdb(const std::string& explicit_path, bool allow_dow
   where.allow_download = allow_download;
   where.log = [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); };
   return data::locate_imdb(where);
+}
+
+namespace {
+
+[[noreturn]] void stdout_failed(int err) {
+  throw Error(std::string("cannot write to standard output: ") +
+              (err != 0 ? std::strerror(err) : "an earlier write failed"));
+}
+
+}  // namespace
+
+void write_stdout(std::string_view text) {
+  errno = 0;
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::ferror(stdout))
+    stdout_failed(errno);
+}
+
+void flush_stdout() {
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) stdout_failed(errno);
+}
+
+void guard_standard_streams() {
+  for (int fd = 0; fd <= 2; ++fd)
+    if (::fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+      const int got = ::open("/dev/null", O_RDONLY);
+      if (got >= 0 && got != fd) {  // lower descriptors are open, so got == fd unless racing
+        ::dup2(got, fd);
+        ::close(got);
+      }
+    }
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t) {

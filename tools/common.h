@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/thread_pool.h"
 #include "data/imdb.h"
@@ -25,6 +26,17 @@ std::filesystem::path find_imdb(const std::string& explicit_path, bool allow_dow
 // --no-header) as reader options.
 data::TextReadOptions text_read_options(const std::string& format, const std::string& text_column,
                                         const std::string& label_column, bool header);
+
+// Standard output, checked. A verb's output that cannot be written (a full disk, /dev/full, a
+// closed stdout) is an error "cannot write to standard output: <cause>", never a silent
+// success. write_stdout writes text; flush_stdout pushes out what is buffered; both throw.
+void write_stdout(std::string_view text);
+void flush_stdout();
+
+// Run first in main: a closed descriptor 0, 1 or 2 is reopened on /dev/null read-only, so no
+// file the program opens later can take its number, and every write to a closed stdout
+// fails (EBADF) where it would otherwise land in that file.
+void guard_standard_streams();
 
 double seconds_since(std::chrono::steady_clock::time_point t);
 

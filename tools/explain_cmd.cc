@@ -34,6 +34,7 @@ bool use_color() {
 }
 
 int run_explain(const ExplainOptions& o) {
+  if (!o.html.empty()) check_not_input(o.html, o.model, "model");
   const Classifier classifier = load_model(o.model);
   std::string text = o.text;
   if (text == "-")
@@ -41,8 +42,8 @@ int run_explain(const ExplainOptions& o) {
   const std::unique_ptr<ThreadPool> pool = make_pool(o.threads);
   const Explanation e = explain(classifier, text, *pool);
   const std::string out = o.json ? render_json(e) + "\n" : render_terminal(e, use_color());
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);  // before the note on stderr, so the two never interleave
+  write_stdout(out);
+  flush_stdout();  // before the note on stderr, so the two never interleave
   if (!o.html.empty()) {
     write_file_atomic(o.html, render_html(e));
     std::fprintf(stderr, "Wrote %s\n", o.html.c_str());

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "commands.h"
+#include "core/file_util.h"
 #include "io/model_file.h"
 #include "io/safetensors.h"
 
@@ -19,6 +20,7 @@ Command add_export_command(CLI::App& app) {
   cmd->add_option("model", o->model, "Model file")->required()->check(CLI::ExistingFile);
   cmd->add_option("--safetensors", o->safetensors, "Output .safetensors file")->required();
   return [o] {
+    check_not_input(o->safetensors, o->model, "model");
     export_safetensors(o->safetensors, load_model(o->model));
     std::printf("Wrote %s\n", o->safetensors.c_str());
     return 0;

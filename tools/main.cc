@@ -1,14 +1,16 @@
 // sentiment: train and evaluate recurrent text classifiers. main parses the command line,
-// runs the chosen verb and is the one place that turns exceptions into "error: ..." and a
-// non-zero exit status.
+// runs the chosen verb, checks that its output reached stdout, and is the one place that
+// turns exceptions into "error: ..." and a non-zero exit status.
 #include <cstdio>
 #include <exception>
 #include <utility>
 
 #include "commands.h"
+#include "common.h"
 #include "core/error.h"
 
 int main(int argc, char** argv) {
+  sentiment::cli::guard_standard_streams();
   CLI::App app{"sentiment: LSTM text classifiers, trained and served natively on the CPU"};
   app.set_version_flag("--version", std::string("sentiment ") + SENTIMENT_VERSION);
   app.require_subcommand(1);
@@ -34,7 +36,11 @@ int main(int argc, char** argv) {
   }
   try {
     for (const auto& [name, run] : commands)
-      if (app.got_subcommand(name)) return run();
+      if (app.got_subcommand(name)) {
+        const int status = run();
+        sentiment::cli::flush_stdout();  // output lost on the way is a failure of the verb
+        return status;
+      }
     return 2;
   } catch (const sentiment::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -50,7 +50,7 @@ void print(const Classifier& c, const std::vector<std::string>& texts,
       out += label + buf;
     }
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  write_stdout(out);
 }
 
 // Runs one batch; errors name the line (1-based over the whole input).
@@ -93,7 +93,7 @@ int run_predict(const PredictOptions& o) {
       run_batch(c, *pool, batch, first, o.json, "line");
       batch.clear();
       first = line_no + 1;
-      std::fflush(stdout);
+      flush_stdout();
     }
   }
   if (!batch.empty()) run_batch(c, *pool, batch, first, o.json, "line");

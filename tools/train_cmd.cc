@@ -45,12 +45,48 @@ struct TrainOptions {
   std::string out;
   std::string resume;
   bool print_config = false;
+  bool overwrite = false;
   int threads = 0;
   bool no_download = false;
   bool no_plot = false;
   long abort_after_steps = 0;  // testing: simulate a crash after this many steps
   TrainOptionFlags flags;      // the options' flags; given ones override the config file
 };
+
+// The files a run leaves in its output directory.
+constexpr const char* kRunFiles[] = {"final.model", "best.model",   kCheckpointName,
+                                     "config.json", "history.json", "history.csv"};
+
+// A new run's output directory: refuses one that holds a run unless overwrite, in which
+// case that run's files are removed first (so no stale best.model outlives it).
+void claim_out_dir(const fs::path& out, bool overwrite) {
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+    throw Error("--out " + out.string() + " is a file, expected a directory for the run");
+  std::string found;
+  for (const char* name : kRunFiles)
+    if (fs::exists(out / name, ec)) found += (found.empty() ? "" : ", ") + std::string(name);
+  if (found.empty()) return;
+  if (!overwrite)
+    throw Error(out.string() + " already holds a run (" + found + "): --resume " + out.string() +
+                " continues it, --overwrite replaces it, or choose another --out");
+  for (const char* name : kRunFiles)
+    if (fs::remove(out / name, ec); ec)
+      throw Error("cannot remove " + (out / name).string() + ": " + ec.message());
+}
+
+// The checkpoint --resume reads, with a message that says why when there is none.
+fs::path checkpoint_to_resume(const fs::path& out) {
+  std::error_code ec;
+  if (!fs::is_directory(out, ec))
+    throw Error("cannot resume " + out.string() + ": no such run directory");
+  const fs::path path = out / kCheckpointName;
+  if (!fs::exists(path, ec))
+    throw Error("cannot resume " + out.string() + ": it has no " + kCheckpointName +
+                ", so no epoch of that run finished; start it again with --out " + out.string() +
+                " --overwrite");
+  return path;
+}
 
 fs::path default_out_dir() {
   const std::time_t now = std::time(nullptr);
@@ -159,13 +195,18 @@ int run_train(TrainOptions& o) {
   fs::path out;
   if (!o.resume.empty()) {
     out = o.resume;
-    resumed = load_checkpoint(out / kCheckpointName);
+    resumed = load_checkpoint(checkpoint_to_resume(out));
     run_config_from_json(nlohmann::json::parse(resumed->run_json), rc);
     for (const std::string& flag : o.flags.given_flags())
       if (flag != "--epochs")
         throw Error("--resume continues the run as configured; only --epochs may change, got " +
                     flag);
     o.flags.apply(rc);
+    const int done = resumed->state.epoch;
+    if (rc.train.epochs < done || (rc.train.epochs == done && fs::exists(out / "final.model")))
+      throw Error(out.string() + " has already finished epoch " + std::to_string(done) +
+                  "; to continue it, --epochs must be more than " + std::to_string(done) +
+                  ", got " + std::to_string(rc.train.epochs));
     std::printf("Resuming %s after epoch %d\n", out.c_str(), resumed->state.epoch);
   } else {
     if (!o.config_file.empty()) load_run_config(o.config_file, rc);
@@ -177,6 +218,8 @@ int run_train(TrainOptions& o) {
     std::printf("%s\n", run_config_to_json(rc).dump(2).c_str());
     return 0;
   }
+  if (out.empty()) out = o.out.empty() ? default_out_dir() : fs::path(o.out);
+  if (!resumed) claim_out_dir(out, o.overwrite);
   const std::unique_ptr<ThreadPool> pool_ptr = make_pool(o.threads);
   ThreadPool& pool = *pool_ptr;
   LoadedData loaded = load_data(rc, !o.no_download);
@@ -207,7 +250,6 @@ int run_train(TrainOptions& o) {
               tc.validation_split * 100.0, to_string(tc.split_mode), pool.size());
   std::fflush(stdout);
 
-  if (out.empty()) out = o.out.empty() ? default_out_dir() : fs::path(o.out);
   std::error_code ec;
   fs::create_directories(out, ec);
   if (ec || !fs::is_directory(out))
@@ -293,9 +335,14 @@ Command add_train_command(CLI::App& app) {
   cmd->add_flag("--print-config", o->print_config,
                 "Print the resolved configuration (file + flags) as JSON and exit");
   cmd->add_option("--out", o->out, "Output directory (default: runs/<timestamp>)");
-  cmd->add_option("--resume", o->resume,
-                  "Continue the run in this output directory from its last checkpoint")
-      ->excludes(config_opt);
+  auto* resume_opt =
+      cmd->add_option("--resume", o->resume,
+                      "Continue the run in this output directory from its last checkpoint")
+          ->excludes(config_opt);
+  cmd->add_flag("--overwrite", o->overwrite,
+                "Replace the run already in --out (its models, checkpoint and history); "
+                "without it, an --out holding a run is an error")
+      ->excludes(resume_opt);
   cmd->add_option("--threads", o->threads, kThreadsHelp)
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();

@@ -1,18 +1,124 @@
-// Atomic file replacement through a temporary file and rename(2), and CRC-32 via zlib.
+// Writing files safely: atomic replacement through a temporary file and rename(2) for
+// regular files, writing through for devices and FIFOs, CRC-32 via zlib.
 #include "core/file_util.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 #include "core/error.h"
 
 namespace sentiment {
+namespace {
+
+namespace fs = std::filesystem;
+
+enum class WriteMode { kReplace, kWriteThrough };
+
+struct WriteTarget {
+  fs::path path;  // where the bytes end up: the path itself or a symlink's target
+  WriteMode mode;
+};
+
+[[noreturn]] void fail(const std::string& what, const fs::path& path, int err) {
+  throw Error(what + " " + path.string() + ": " + std::strerror(err));
+}
+
+const char* file_type_name(mode_t m) {
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISBLK(m)) return "a block device";
+  return "not a regular file";
+}
+
+// Decides how path is written: see file_util.h.
+WriteTarget resolve_target(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    struct stat lst {};
+    if (err == ENOENT && ::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+      std::error_code ec;
+      const fs::path to = fs::read_symlink(path, ec);
+      throw Error("cannot write " + path.string() + ": it is a symbolic link to " +
+                  (ec ? std::string("a missing file") : to.string() + ", which does not exist"));
+    }
+    if (err != ENOENT) fail("cannot write", path, err);
+    return {path, WriteMode::kReplace};
+  }
+  if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) return {path, WriteMode::kWriteThrough};
+  if (!S_ISREG(st.st_mode))
+    throw Error("cannot write " + path.string() + ": it is " + file_type_name(st.st_mode));
+  // Replace the file a symlink points to, never the link itself.
+  std::error_code ec;
+  const fs::path real = fs::canonical(path, ec);
+  return {ec ? path : real, WriteMode::kReplace};
+}
+
+void write_all(int fd, std::string_view content, const fs::path& path) {
+  while (!content.empty()) {
+    const ssize_t n = ::write(fd, content.data(), content.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("cannot write", path, n < 0 ? errno : EIO);
+    content.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// A device or FIFO: opened without blocking, so a FIFO nobody reads is an error, not a hang.
+void write_through(const fs::path& path, std::string_view content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENXIO)
+      throw Error("cannot write " + path.string() + ": it is a FIFO that nobody is reading");
+    fail("cannot write", path, errno);
+  }
+  try {
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+      fail("cannot write", path, errno);
+    write_all(fd, content, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (::close(fd) != 0) fail("cannot write", path, errno);
+}
+
+void replace_atomically(const fs::path& path, std::string_view content) {
+  const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) fail("cannot write", tmp, errno);
+  try {
+    write_all(fd, content, tmp);
+    if (::fsync(fd) != 0) fail("cannot write", tmp, errno);
+  } catch (...) {
+    ::close(fd);
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    fail("cannot write", tmp, err);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " +
+                std::strerror(err));
+  }
+}
+
+}  // namespace
 
 uint32_t crc32_of(const char* data, size_t n) {
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -25,23 +131,33 @@ uint32_t crc32_of(const char* data, size_t n) {
   return static_cast<uint32_t>(crc);
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
-  const std::filesystem::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw Error("cannot write " + tmp.string() + ": " + std::strerror(errno));
-  const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size() &&
-                  std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-  const int saved = errno;
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    throw Error("cannot write " + tmp.string() + ": " + std::strerror(ok ? errno : saved));
+void write_file_atomic(const fs::path& path, std::string_view content) {
+  const WriteTarget target = resolve_target(path);
+  if (target.mode == WriteMode::kWriteThrough)
+    write_through(target.path, content);
+  else
+    replace_atomically(target.path, content);
+}
+
+void move_file_into_place(const fs::path& tmp, const fs::path& path) {
+  const WriteTarget target = resolve_target(path);
+  if (target.mode == WriteMode::kReplace && target.path == path) {
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot write", path, errno);
+    return;
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " +
-                std::strerror(err));
-  }
+  std::ifstream in(tmp, std::ios::binary);
+  if (!in) throw Error("cannot read " + tmp.string());
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  std::remove(tmp.c_str());
+  write_file_atomic(path, bytes);
+}
+
+void check_not_input(const fs::path& output, const fs::path& input, std::string_view what) {
+  std::error_code ec;
+  if (fs::equivalent(output, input, ec) && !ec)
+    throw Error("refusing to write " + output.string() + ": it is the " + std::string(what) +
+                " being read (" + input.string() + ")");
 }
 
 }  // namespace sentiment

@@ -1,6 +1,9 @@
-// File helpers shared by every writer: atomic replacement (write a temporary file beside
-// the target, flush, then rename), so a crash never leaves a half-written file in place
-// of a good one, and the checksum binary files carry.
+// File helpers shared by every writer. A regular file (or a new one) is replaced atomically:
+// a temporary file beside it is written, flushed and renamed over it, so a crash never leaves
+// a half-written file in place of a good one. A symlink is followed and its target replaced
+// the same way; a character device or FIFO (/dev/null, a pipe) is written through; anything
+// else (a directory, a socket, a block device) is refused. Also the checksum binary files
+// carry, and the guard that keeps an output from overwriting an input.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +16,18 @@ namespace sentiment {
 // CRC-32 (zlib's polynomial) of n bytes, for the checksums of model and checkpoint files.
 uint32_t crc32_of(const char* data, size_t n);
 
-// Writes content to path atomically; throws Error naming the path on failure.
+// Writes content to path as described above; throws Error naming the path and the cause
+// (e.g. "No space left on device") on failure, leaving any existing file intact.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// Moves the finished file tmp (beside path, written by another program) to path with the
+// same policy: rename for a regular or new file, copy through a device or FIFO (then
+// remove tmp). Throws Error naming path on failure.
+void move_file_into_place(const std::filesystem::path& tmp, const std::filesystem::path& path);
+
+// Throws Error when output names the same existing file as input (also through links):
+// "refusing to write <output>: it is the <what> being read (<input>)".
+void check_not_input(const std::filesystem::path& output, const std::filesystem::path& input,
+                     std::string_view what);
 
 }  // namespace sentiment

@@ -67,9 +67,10 @@ void render(const std::filesystem::path& dir, const std::filesystem::path& scrip
     throw Error("plot: gnuplot failed: " + output);
   }
   for (const auto& name : outputs) {
-    std::error_code ec;
-    std::filesystem::rename(dir / (name + ".tmp"), dir / name, ec);
-    if (ec) throw Error("plot: gnuplot did not write " + (dir / name).string());
+    const std::filesystem::path tmp = dir / (name + ".tmp");
+    if (!std::filesystem::is_regular_file(tmp))
+      throw Error("plot: gnuplot did not write " + (dir / name).string());
+    move_file_into_place(tmp, dir / name);
   }
 }
 
