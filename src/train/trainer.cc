@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "core/error.h"
@@ -35,6 +36,32 @@ data::EncodedSplit gather_rows(const data::EncodedSplit& data, const std::vector
     out.labels.push_back(data.labels[row]);
   }
   return out;
+}
+
+std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// A diverged run stops before anything of it is saved: the checkpoint and models written at
+// the end of the last finished epoch stay as they were.
+[[noreturn]] void diverged(int epoch, size_t step, size_t steps, double lr,
+                           const std::string& what) {
+  throw Error("training diverged at epoch " + std::to_string(epoch) + ", step " +
+              std::to_string(step) + "/" + std::to_string(steps) + ": " + what +
+              " (learning rate " + format_number(lr) +
+              "); nothing of this epoch was saved and the last finished epoch's checkpoint is "
+              "kept; try a lower --learning-rate or a --clip-norm");
+}
+
+// The name of the first tensor holding a NaN or an infinity, or "" when all are finite.
+std::string non_finite_tensor(const Model& model) {
+  const std::span<const float> params = model.params();
+  for (const ParamView& v : model.views())
+    for (size_t i = v.offset; i < v.offset + v.size(); ++i)
+      if (!std::isfinite(params[i])) return v.name;
+  return "";
 }
 
 }  // namespace
@@ -95,6 +122,7 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
                        config.class_weights, update.pending_task(adam, model.params(), grad));
       update.begin_step(grad);
       batch.reduce(model, grad, update.table(), sums);
+      if (!std::isfinite(sums.loss)) diverged(epoch, step + 1, steps, lr, "the loss is not finite");
       update.step(adam, model.params(), grad, data, order.batch(step + 1), pool);
       if (callbacks.batch_end)
         callbacks.batch_end(step + 1, steps, sums.loss / static_cast<double>(sums.seen),
@@ -106,6 +134,8 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
     result.train.n = sums.seen;
     result.train.loss = sums.loss / static_cast<double>(sums.seen);
     result.train.accuracy = static_cast<double>(sums.correct) / static_cast<double>(sums.seen);
+    if (const std::string name = non_finite_tensor(model); !name.empty())
+      diverged(epoch, steps, steps, lr, "parameter " + name + " is not finite");
     if (val.n > 0) result.val = evaluate(model, val, 0, val.n, config.eval_batch_size, pool);
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
