@@ -116,7 +116,7 @@ int run_thread_scaling(const BenchOptions& o, const data::EncodedSplit& train, T
                      {"threads_steal_s", b.steal_s},
                      {"speedup", ratios.back()}});
     if (!o.json)
-      std::printf(
+      print_stdout(
           "  pair %d: 1 thread %.2f s (steal %.2f s), %zu threads %.2f s (steal %.2f s): "
           "%.2fx\n",
           r + 1, a.seconds, a.steal_s, pool.size(), b.seconds, b.steal_s, ratios.back());
@@ -135,9 +135,9 @@ int run_thread_scaling(const BenchOptions& o, const data::EncodedSplit& train, T
     j["median_speedup"] = median;
     j["best_epochs_speedup"] = best;
     j["identical_weights"] = identical;
-    std::printf("%s\n", j.dump().c_str());
+    print_stdout("%s\n", j.dump().c_str());
   } else {
-    std::printf(
+    print_stdout(
         "1 -> %zu threads: median %.2fx over %d pairs; best epochs %.2f s / %.2f s = "
         "%.2fx; final weights %s\n",
         pool.size(), median, o.scaling_rounds, best_one, best_many, best,
@@ -218,7 +218,7 @@ int run_bench(const BenchOptions& o) {
   const double load_s = seconds_since(t);
   if (o.scaling_rounds > 0) {
     if (!o.json)
-      std::printf(
+      print_stdout(
           "training epochs of the recipe (validation included), 1 thread and %zu, "
           "alternating:\n",
           pool->size());
@@ -301,32 +301,32 @@ int run_bench(const BenchOptions& o) {
   j["inference"] = inference;
   j["peak_rss_mib"] = peak_rss_mib();
   if (o.json) {
-    std::printf("%s\n", j.dump().c_str());
+    print_stdout("%s\n", j.dump().c_str());
     return 0;
   }
-  std::printf("threads %zu, %s\n", pool->size(), kernels::gemm_backend_name());
-  std::printf("load + encode 50,000 reviews: %.2f s\n", load_s);
-  std::printf(
+  print_stdout("threads %zu, %s\n", pool->size(), kernels::gemm_backend_name());
+  print_stdout("load + encode 50,000 reviews: %.2f s\n", load_s);
+  print_stdout(
       "training: %.2f s/epoch (best of %d, validation included), %.0f samples/s; host "
       "steal during training %.2f s\n",
       epoch_s, o.epochs, n_train / epoch_s, steal_s);
-  std::printf(
+  print_stdout(
       "          %.0f GFLOP/epoch of matrix products as the recipe is written -> %.1f GFLOP/s "
       "= %.0f%% of the measured sgemm peak (%.1f GFLOP/s 1024^3; %.1f GFLOP/s at the step "
       "shape)\n",
       epoch_flops / 1e9, achieved, 100.0 * achieved / peak_large, peak_large, peak_small);
-  std::printf(
+  print_stdout(
       "          %.0f GFLOP/epoch executed (padding shared, inputs projected per distinct "
       "token) -> %.1f GFLOP/s = %.0f%% of that peak\n",
       executed / 1e9, executed_rate, 100.0 * executed_rate / peak_large);
-  std::printf(
+  print_stdout(
       "inference: %.0f reviews/s at batch 256, %.0f at batch 64, %.0f at batch 1 "
       "(p50 %.2f ms, p99 %.2f ms)\n",
       inference["batch_256_reviews_per_s"].get<double>(),
       inference["batch_64_reviews_per_s"].get<double>(),
       inference["batch_1_reviews_per_s"].get<double>(), inference["batch_1_p50_ms"].get<double>(),
       inference["batch_1_p99_ms"].get<double>());
-  std::printf("peak RSS: %.0f MiB\n", peak_rss_mib());
+  print_stdout("peak RSS: %.0f MiB\n", peak_rss_mib());
   return 0;
 }
 

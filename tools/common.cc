@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -31,9 +32,14 @@ std::filesystem::path find_imdb(const std::string& explicit_path, bool allow_dow
 
 namespace {
 
+// The cause of the first write to stdout that failed (0 when none has, or it is unknown).
+int first_stdout_errno = 0;
+
 [[noreturn]] void stdout_failed(int err) {
-  throw Error(std::string("cannot write to standard output: ") +
-              (err != 0 ? std::strerror(err) : "an earlier write failed"));
+  if (first_stdout_errno == 0) first_stdout_errno = err;
+  throw Error(
+      std::string("cannot write to standard output: ") +
+      (first_stdout_errno != 0 ? std::strerror(first_stdout_errno) : "an earlier write failed"));
 }
 
 }  // namespace
@@ -42,6 +48,19 @@ void write_stdout(std::string_view text) {
   errno = 0;
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::ferror(stdout))
     stdout_failed(errno);
+}
+
+void print_stdout(const char* format, ...) {
+  std::va_list args;
+  va_start(args, format);
+  std::va_list again;
+  va_copy(again, args);
+  const int n = std::vsnprintf(nullptr, 0, format, args);
+  va_end(args);
+  std::string text(n > 0 ? static_cast<size_t>(n) : 0, '\0');
+  if (n > 0) std::vsnprintf(text.data(), text.size() + 1, format, again);
+  va_end(again);
+  write_stdout(text);
 }
 
 void flush_stdout() {

@@ -29,8 +29,11 @@ data::TextReadOptions text_read_options(const std::string& format, const std::st
 
 // Standard output, checked. A verb's output that cannot be written (a full disk, /dev/full, a
 // closed stdout) is an error "cannot write to standard output: <cause>", never a silent
-// success. write_stdout writes text; flush_stdout pushes out what is buffered; both throw.
+// success. write_stdout writes text, print_stdout formatted text as printf; flush_stdout
+// pushes out what is buffered; all throw. A write that failed is remembered with its cause,
+// so flush_stdout names it even when the failing write was an earlier one.
 void write_stdout(std::string_view text);
+void print_stdout(const char* format, ...) __attribute__((format(printf, 1, 2)));
 void flush_stdout();
 
 // Run first in main: a closed descriptor 0, 1 or 2 is reopened on /dev/null read-only, so no

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "commands.h"
+#include "common.h"
 #include "core/file_util.h"
 #include "io/model_file.h"
 #include "io/safetensors.h"
@@ -22,7 +23,7 @@ Command add_export_command(CLI::App& app) {
   return [o] {
     check_not_input(o->safetensors, o->model, "model");
     export_safetensors(o->safetensors, load_model(o->model));
-    std::printf("Wrote %s\n", o->safetensors.c_str());
+    print_stdout("Wrote %s\n", o->safetensors.c_str());
     return 0;
   };
 }

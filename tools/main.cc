@@ -3,11 +3,28 @@
 // turns exceptions into "error: ..." and a non-zero exit status.
 #include <cstdio>
 #include <exception>
+#include <sstream>
 #include <utility>
 
 #include "commands.h"
 #include "common.h"
 #include "core/error.h"
+
+namespace {
+
+// Every verb's output, help and version included, must reach stdout: a write that failed on
+// the way (a full disk, a closed pipe) fails the command.
+int flushed(int status) {
+  try {
+    sentiment::cli::flush_stdout();
+  } catch (const sentiment::Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return status == 0 ? 1 : status;
+  }
+  return status;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   sentiment::cli::guard_standard_streams();
@@ -23,12 +40,16 @@ int main(int argc, char** argv) {
   };
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+  } catch (const CLI::Success& e) {  // --help, --help-all, --version
+    std::ostringstream text;
+    const int status = app.exit(e, text);
+    try {
+      sentiment::cli::write_stdout(text.str());
+    } catch (const sentiment::Error& error) {
+      std::fprintf(stderr, "error: %s\n", error.what());
+      return 1;
+    }
+    return flushed(status);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     std::fprintf(stderr, "Run with --help for usage.\n");
@@ -36,11 +57,7 @@ int main(int argc, char** argv) {
   }
   try {
     for (const auto& [name, run] : commands)
-      if (app.got_subcommand(name)) {
-        const int status = run();
-        sentiment::cli::flush_stdout();  // output lost on the way is a failure of the verb
-        return status;
-      }
+      if (app.got_subcommand(name)) return flushed(run());
     return 2;
   } catch (const sentiment::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "core/error.h"
+#include "core/file_util.h"
 #include "model/model_json.h"
 #include "train_options.h"
 
@@ -217,10 +218,11 @@ void run_config_from_json(const nlohmann::json& j, RunConfig& c) {
   if (j.contains("model")) validate_model_config(c.model);
 }
 
+// A run configuration is a few kilobytes; anything near this is not one.
+constexpr size_t kMaxConfigBytes = size_t{16} << 20;
+
 void load_run_config(const std::string& path, RunConfig& config) {
-  std::ifstream in(path);
-  if (!in) throw Error("cannot open config file " + path);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = read_whole_file(path, "config file", kMaxConfigBytes);
   Json j;
   try {
     j = Json::parse(text, nullptr, true, true);  // comments allowed

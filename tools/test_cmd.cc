@@ -66,12 +66,12 @@ int run_test(const TestOptions& o) {
   if (!c.binary()) {
     const MulticlassReport report = multiclass_report(probs, ids, c.num_classes());
     if (o.json) {
-      std::printf("%s\n", report_to_json(report, c.labels()).c_str());
+      print_stdout("%s\n", report_to_json(report, c.labels()).c_str());
     } else {
-      std::printf("Model\t%s\nData\t%s\n%s", o.model.c_str(), source.c_str(),
-                  report_to_text(report, c.labels()).c_str());
-      std::printf("\nPredicted %zu texts from raw text in %.2fs (%.0f texts/s)\n", report.n,
-                  seconds, static_cast<double>(report.n) / seconds);
+      print_stdout("Model\t%s\nData\t%s\n%s", o.model.c_str(), source.c_str(),
+                   report_to_text(report, c.labels()).c_str());
+      print_stdout("\nPredicted %zu texts from raw text in %.2fs (%.0f texts/s)\n", report.n,
+                   seconds, static_cast<double>(report.n) / seconds);
     }
     return 0;
   }
@@ -82,19 +82,19 @@ int run_test(const TestOptions& o) {
   }
   const BinaryReport report = binary_report(positive, labels);
   if (o.json) {
-    std::printf("%s\n", report_to_json(report, c.labels()).c_str());
+    print_stdout("%s\n", report_to_json(report, c.labels()).c_str());
   } else {
-    std::printf("Model\t%s\nData\t%s\n%s", o.model.c_str(), source.c_str(),
-                report_to_text(report, c.labels()).c_str());
-    std::printf("\nPredicted %zu texts from raw text in %.2fs (%.0f texts/s)\n", report.n, seconds,
-                static_cast<double>(report.n) / seconds);
+    print_stdout("Model\t%s\nData\t%s\n%s", o.model.c_str(), source.c_str(),
+                 report_to_text(report, c.labels()).c_str());
+    print_stdout("\nPredicted %zu texts from raw text in %.2fs (%.0f texts/s)\n", report.n, seconds,
+                 static_cast<double>(report.n) / seconds);
   }
   if (!o.no_plot) {
     const fs::path dir =
         o.plot_dir.empty() ? fs::absolute(o.model).parent_path() : fs::path(o.plot_dir);
     fs::create_directories(dir);
     plot_roc(dir, "roc", report, o.corpus.empty() ? "ROC on the IMDB test set" : "ROC");
-    if (!o.json) std::printf("Wrote %s/roc.png and roc.svg\n", dir.c_str());
+    if (!o.json) print_stdout("Wrote %s/roc.png and roc.svg\n", dir.c_str());
   }
   return 0;
 }

@@ -179,8 +179,8 @@ LoadedData load_data(const RunConfig& rc, bool allow_download) {
   out.encoded = data::encode_imdb(reviews, enc);
   take_first(out.encoded.train, d.train_samples);
   take_first(out.encoded.test, d.test_samples);
-  std::printf("Data: %s\n", out.source.c_str());
-  std::printf(
+  print_stdout("Data: %s\n", out.source.c_str());
+  print_stdout(
       "Loaded %zu train / %zu test texts in %zu classes: read %.2fs, encode %.2fs "
       "(%zu words kept)\n",
       reviews.train.size(), reviews.test.size(), out.labels.size(), read_s, seconds_since(t),
@@ -207,7 +207,7 @@ int run_train(TrainOptions& o) {
       throw Error(out.string() + " has already finished epoch " + std::to_string(done) +
                   "; to continue it, --epochs must be more than " + std::to_string(done) +
                   ", got " + std::to_string(rc.train.epochs));
-    std::printf("Resuming %s after epoch %d\n", out.c_str(), resumed->state.epoch);
+    print_stdout("Resuming %s after epoch %d\n", out.c_str(), resumed->state.epoch);
   } else {
     if (!o.config_file.empty()) load_run_config(o.config_file, rc);
     o.flags.apply(rc);
@@ -215,7 +215,7 @@ int run_train(TrainOptions& o) {
   }
   validate_model_config(rc.model);
   if (o.print_config) {
-    std::printf("%s\n", run_config_to_json(rc).dump(2).c_str());
+    print_stdout("%s\n", run_config_to_json(rc).dump(2).c_str());
     return 0;
   }
   if (out.empty()) out = o.out.empty() ? default_out_dir() : fs::path(o.out);
@@ -245,9 +245,9 @@ int run_train(TrainOptions& o) {
       {"class_weights", tc.class_weights},   {"threads", pool.size()},
       {"train_rows", encoded.train.n},       {"test_rows", encoded.test.n},
       {"parameters", model.params().size()}, {"blas", kernels::gemm_backend_name()}};
-  std::printf("Model: %s, %zu parameters\n", describe(mc).c_str(), model.params().size());
-  std::printf("Training on %zu texts, validation split %.0f%% (%s), %zu threads\n", encoded.train.n,
-              tc.validation_split * 100.0, to_string(tc.split_mode), pool.size());
+  print_stdout("Model: %s, %zu parameters\n", describe(mc).c_str(), model.params().size());
+  print_stdout("Training on %zu texts, validation split %.0f%% (%s), %zu threads\n",
+               encoded.train.n, tc.validation_split * 100.0, to_string(tc.split_mode), pool.size());
   std::fflush(stdout);
 
   std::error_code ec;
@@ -308,8 +308,8 @@ int run_train(TrainOptions& o) {
   if (encoded.test.n > 0) {
     record.test = evaluate(model, encoded.test, 0, encoded.test.n, tc.eval_batch_size, pool);
     record.has_test = true;
-    std::printf("Test Loss: %.4f\n", record.test.loss);
-    std::printf("Test Accuracy: %.4f\n", record.test.accuracy);
+    print_stdout("Test Loss: %.4f\n", record.test.loss);
+    print_stdout("Test Accuracy: %.4f\n", record.test.accuracy);
     final_metrics["test_loss"] = record.test.loss;
     final_metrics["test_accuracy"] = record.test.accuracy;
   }
@@ -317,10 +317,10 @@ int run_train(TrainOptions& o) {
   save(out / "final.model", final_metrics);
   write_history(out, record);
   if (!o.no_plot && !h.loss.empty()) plot_history(out, record.history);
-  std::printf("Wrote %s/{final.model%s,%s,config.json,history.json,history.csv%s} (total %.1fs)\n",
-              out.c_str(), wrote_best ? ",best.model" : "", kCheckpointName,
-              o.no_plot ? "" : ",accuracy.png,accuracy.svg,loss.png,loss.svg",
-              record.total_seconds);
+  print_stdout("Wrote %s/{final.model%s,%s,config.json,history.json,history.csv%s} (total %.1fs)\n",
+               out.c_str(), wrote_best ? ",best.model" : "", kCheckpointName,
+               o.no_plot ? "" : ",accuracy.png,accuracy.svg,loss.png,loss.svg",
+               record.total_seconds);
   return 0;
 }
 

@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <exception>
+#include <string>
 
 #include "train_options.h"
 
@@ -15,6 +17,26 @@ using Json = nlohmann::json;
 std::string json_text(const Json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
+
+// Checks that say what is allowed in words (CLI11's own PositiveNumber writes out the
+// largest double, and an unsigned option would take -1 as 2^64 - 1).
+const CLI::Validator kPositive(
+    [](std::string& text) -> std::string {
+      try {
+        size_t end = 0;
+        if (std::stod(text, &end) > 0.0 && end == text.size()) return "";
+      } catch (const std::exception&) {
+      }
+      return "must be a number > 0, got " + text;
+    },
+    "> 0", "POSITIVE");
+
+const CLI::Validator kNonNegativeInteger(
+    [](std::string& text) -> std::string {
+      if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return "";
+      return "must be a whole number >= 0, got " + text;
+    },
+    ">= 0", "NONNEGATIVE");
 
 }  // namespace
 
@@ -97,7 +119,8 @@ void TrainOptionFlags::add_to(CLI::App& cmd) {
       opt->check(CLI::Range(static_cast<int>(o.min), static_cast<int>(o.max)));
     else if (o.has_range)
       opt->check(CLI::Range(o.min, o.max));
-    if (o.positive) opt->check(CLI::PositiveNumber);
+    if (o.type == OptionType::kUnsigned) opt->check(kNonNegativeInteger);
+    if (o.positive) opt->check(kPositive);
     if (!o.choices.empty()) opt->check(CLI::IsMember(o.choices));
     if (o.type != OptionType::kBool) opt->capture_default_str();
     const std::string section = o.key.substr(0, o.key.find('.'));

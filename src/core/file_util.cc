@@ -37,6 +37,8 @@ const char* file_type_name(mode_t m) {
   if (S_ISDIR(m)) return "a directory";
   if (S_ISSOCK(m)) return "a socket";
   if (S_ISBLK(m)) return "a block device";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISFIFO(m)) return "a FIFO";
   return "not a regular file";
 }
 
@@ -129,6 +131,37 @@ uint32_t crc32_of(const char* data, size_t n) {
     n -= chunk;
   }
   return static_cast<uint32_t>(crc);
+}
+
+std::string read_whole_file(const fs::path& path, std::string_view what, size_t max_bytes) {
+  const std::string name = "cannot read " + std::string(what) + " " + path.string() + ": ";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(name + std::strerror(errno));
+  std::string text;
+  try {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw Error(name + std::strerror(errno));
+    // Pipes (--config /dev/stdin, a process substitution) are read to their end.
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
+      throw Error(name + "it is " + file_type_name(st.st_mode));
+    const std::string too_large =
+        name + "it holds more than the " + std::to_string(max_bytes) + " bytes allowed";
+    if (static_cast<uint64_t>(st.st_size) > max_bytes) throw Error(too_large);
+    char buf[1 << 16];
+    for (;;) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw Error(name + std::strerror(errno));
+      if (n == 0) break;
+      if (text.size() + static_cast<size_t>(n) > max_bytes) throw Error(too_large);
+      text.append(buf, static_cast<size_t>(n));
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  return text;
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content) {

@@ -9,12 +9,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace sentiment {
 
 // CRC-32 (zlib's polynomial) of n bytes, for the checksums of model and checkpoint files.
 uint32_t crc32_of(const char* data, size_t n);
+
+// The whole content of the regular file path (through links), at most max_bytes of it.
+// Throws Error "cannot read <what> <path>: <cause>" when it is missing, unreadable, a
+// directory or other non-regular file, or larger than max_bytes.
+std::string read_whole_file(const std::filesystem::path& path, std::string_view what,
+                            size_t max_bytes);
 
 // Writes content to path as described above; throws Error naming the path and the cause
 // (e.g. "No space left on device") on failure, leaving any existing file intact.

@@ -13,53 +13,21 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/run_cli.h"
+#include "support/cli_fixture.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 using Result = sentiment::testing::CliResult;
+using sentiment::testing::expect_error;
+using sentiment::testing::fixture;
+using sentiment::testing::read_file;
+using sentiment::testing::temp_dir;
+using sentiment::testing::write;
 
 Result run(const std::string& args) {
   return sentiment::testing::run_cli(args);
-}
-
-fs::path temp_dir(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("sentiment-cli-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-void write(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << content;
-}
-
-// A tiny but valid aclImdb tree; `bad` replaces one review's content.
-fs::path fixture(const std::string& name, const std::string& bad_review = "") {
-  const fs::path root = temp_dir(name) / "aclImdb";
-  int id = 0;
-  for (const char* split : {"train", "test"})
-    for (const char* label : {"pos", "neg"})
-      for (int k = 0; k < 4; ++k) {
-        const bool pos = std::string(label) == "pos";
-        write(root / split / label / (std::to_string(id++) + (pos ? "_9.txt" : "_2.txt")),
-              pos ? "a wonderful moving film" : "a dull awful film");
-      }
-  if (!bad_review.empty()) write(root / "train" / "pos" / "100_8.txt", bad_review);
-  return root;
-}
-
-void expect_error(const Result& r, const std::string& words) {
-  EXPECT_NE(r.status, 0) << r.output;
-  EXPECT_NE(r.status, 128 + SIGSEGV) << "crashed: " << r.output;
-  EXPECT_NE(r.status, 128 + SIGABRT) << "aborted: " << r.output;
-  EXPECT_NE(r.output.find("error:"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find(words), std::string::npos)
-      << "expected the message to mention '" << words << "', got: " << r.output;
 }
 
 TEST(Cli, BadFlagsAreRejected) {
@@ -141,11 +109,6 @@ TEST(Cli, TrainsOnTinyFixtureAndWritesOutputs) {
   const fs::path st = out / "weights.safetensors";
   ASSERT_EQ(run("export " + model + " --safetensors " + st.string()).status, 0);
   EXPECT_GT(fs::file_size(st), fs::file_size(out / "final.model") / 2);
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 // A made-up three-class corpus as CSV: each class has its own words plus shared filler.
@@ -395,7 +358,7 @@ TEST(Cli, ResumeAfterACrashMatchesAnUninterruptedRun) {
   EXPECT_NE(resumed.output.find("after epoch 2"), std::string::npos) << resumed.output;
   EXPECT_EQ(read_file(dir / "crash" / "final.model"), read_file(dir / "full" / "final.model"));
   expect_error(run("train --resume " + (dir / "crash").string() + " --units 8"), "only --epochs");
-  expect_error(run("train --resume " + (dir / "nothing").string()), "checkpoint");
+  expect_error(run("train --resume " + (dir / "nothing").string()), "no such run directory");
   write(dir / "bad" / "checkpoint.state", "LSTMCKPT garbage");
   expect_error(run("train --resume " + (dir / "bad").string()), "checkpoint");
 }
