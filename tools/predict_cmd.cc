@@ -60,7 +60,7 @@ class LinePredictor {
   void add(std::string raw) {
     ++count_;
     Line line;
-    line.error = check(raw, line.text);
+    line.error = check(std::move(raw), line.text);
     if (!line.error.empty()) {
       if (o_.policy.on_error != data::OnError::kSkip) {
         finish();
@@ -86,9 +86,9 @@ class LinePredictor {
 
  private:
   // The policy and encode()'s checks for one line; the error ("" when fine) names it.
-  std::string check(const std::string& raw, std::string& text) const {
+  std::string check(std::string raw, std::string& text) const {
     const std::string where = unit_ + " " + std::to_string(count_);
-    data::PolicyResult r = data::apply_input_policy(raw, o_.policy);
+    data::PolicyResult r = data::apply_input_policy(std::move(raw), o_.policy);
     if (!r.ok()) return where + " " + r.error;
     text = std::move(r.text);
     if (text.size() > kMaxTextBytes)

@@ -171,7 +171,7 @@ ImdbReviews finish(std::vector<Entry> entries, const std::string& where,
   }
   for_each_entry(entries, [&](Entry& e) {
     const std::string name = "review '" + e.member + "' in '" + where + "'";
-    PolicyResult r = apply_input_policy(e.text, policy);
+    PolicyResult r = apply_input_policy(std::move(e.text), policy);
     std::string error;
     // A review of blanks would encode to a bare start marker: as useless as an empty one.
     if (!r.ok()) {

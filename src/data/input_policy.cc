@@ -45,7 +45,7 @@ std::string replace_invalid_utf8(std::string_view bytes) {
   return out;
 }
 
-PolicyResult apply_input_policy(std::string_view raw, const InputPolicy& policy) {
+PolicyResult apply_input_policy(std::string raw, const InputPolicy& policy) {
   PolicyResult r;
   if (policy.encoding == InputEncoding::kLatin1) {
     r.text = latin1_to_utf8(raw);
@@ -53,7 +53,7 @@ PolicyResult apply_input_policy(std::string_view raw, const InputPolicy& policy)
   }
   const size_t bad = invalid_utf8_offset(raw);
   if (bad == std::string_view::npos) {
-    r.text.assign(raw);
+    r.text = std::move(raw);
   } else if (policy.on_error == OnError::kReplace) {
     r.text = replace_invalid_utf8(raw);
   } else {

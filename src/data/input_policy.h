@@ -31,7 +31,8 @@ struct PolicyResult {
 // value (so it never fails); kUtf8 checks the bytes: valid text passes unchanged, invalid
 // text is replaced (kReplace) or refused with "is not valid UTF-8 (first bad byte 0xE9 at
 // byte offset 12; expected UTF-8 text ...)" (kFail and kSkip: the caller fails or skips).
-PolicyResult apply_input_policy(std::string_view raw, const InputPolicy& policy);
+// raw is taken by value so that valid UTF-8 moves through without a copy.
+PolicyResult apply_input_policy(std::string raw, const InputPolicy& policy);
 
 // Latin-1 (ISO 8859-1) bytes as UTF-8: 0x00-0x7F unchanged, 0x80-0xFF as two bytes.
 std::string latin1_to_utf8(std::string_view bytes);

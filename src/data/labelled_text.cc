@@ -110,7 +110,7 @@ std::string_view without_bom(std::string_view text) {
 // A text or label after the input policy; a refused one throws, naming its source.
 std::string decode(std::string_view raw, const InputPolicy& policy, const std::string& source,
                    const char* what) {
-  PolicyResult r = apply_input_policy(raw, policy);
+  PolicyResult r = apply_input_policy(std::string(raw), policy);
   if (!r.ok()) throw Error(source + ": " + what + " " + r.error);
   return std::move(r.text);
 }
