@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "data/input_policy.h"
 #include "model/model.h"
 #include "train/trainer.h"
 
@@ -22,6 +23,7 @@ struct DataConfig {
   std::string text_column = "text";
   std::string label_column = "label";
   bool header = true;
+  data::InputPolicy policy;  // --input-encoding and --on-error, for IMDB and corpora alike
   size_t maxlen = 200;
   std::string padding = "pre";
   std::string truncating = "pre";

@@ -11,6 +11,7 @@
 #include "common.h"
 #include "core/error.h"
 #include "data/labelled_text.h"
+#include "input_policy_flags.h"
 #include "io/model_file.h"
 #include "train/plot.h"
 #include "train/report.h"
@@ -33,6 +34,7 @@ struct TestOptions {
   bool no_plot = false;
   bool no_download = false;
   int threads = 0;
+  data::InputPolicy policy;
 };
 
 int run_test(const TestOptions& o) {
@@ -43,7 +45,7 @@ int run_test(const TestOptions& o) {
   std::string source;
   if (o.corpus.empty()) {
     const fs::path data_path = find_imdb(o.data, !o.no_download);
-    data::ImdbReviews reviews = data::read_imdb(data_path);
+    data::ImdbReviews reviews = data::read_imdb(data_path, o.policy);
     if (c.labels() != std::vector<std::string>{"negative", "positive"})
       throw Error("model " + o.model + " was not trained on IMDB's labels; pass --test");
     for (auto& r : reviews.test) {
@@ -51,10 +53,13 @@ int run_test(const TestOptions& o) {
       ids.push_back(r.label);
     }
     source = data_path.string() + " (test split)";
+    report_skipped(reviews.skipped, data_path.string(), reviews.first_skipped);
   } else {
     data::TextReadOptions ro = text_read_options(o.format, o.text_column, o.label_column, o.header);
     ro.classes = c.labels();
+    ro.policy = o.policy;
     data::LabelledTexts t = data::read_labelled_texts(o.corpus, ro);
+    report_skipped(t.skipped, o.corpus, t.first_skipped);
     owned = std::move(t.texts);
     ids = std::move(t.labels);
     source = o.corpus;
@@ -120,6 +125,7 @@ Command add_test_command(CLI::App& app) {
   cmd->add_flag("--no-plot", o->no_plot, "Do not draw the ROC curve");
   cmd->add_flag("--no-download", o->no_download, "Never download the dataset");
   cmd->add_option("--threads", o->threads, kThreadsHelp)->check(CLI::Range(0, 1024));
+  add_input_policy_flags(*cmd, o->policy);
   return [o] { return run_test(*o); };
 }
 

@@ -21,6 +21,7 @@
 #include "core/thread_pool.h"
 #include "data/imdb.h"
 #include "data/labelled_text.h"
+#include "input_policy_flags.h"
 #include "io/classifier.h"
 #include "io/model_file.h"
 #include "kernels/cpu/gemm.h"
@@ -156,21 +157,26 @@ LoadedData load_data(const RunConfig& rc, bool allow_download) {
   data::ImdbReviews reviews;
   if (d.train.empty()) {
     const fs::path path = find_imdb(d.imdb, allow_download);
-    reviews = data::read_imdb(path);
+    reviews = data::read_imdb(path, d.policy);
+    report_skipped(reviews.skipped, path.string(), reviews.first_skipped);
     out.labels = {"negative", "positive"};
     out.source = path.string();
   } else {
     data::TextReadOptions ro = text_read_options(d.format, d.text_column, d.label_column, d.header);
+    ro.policy = d.policy;
     auto to_reviews = [](data::LabelledTexts&& texts, std::vector<data::Review>& into) {
       for (size_t k = 0; k < texts.texts.size(); ++k)
         into.push_back({std::move(texts.texts[k]), texts.labels[k], 0, texts.sources[k]});
     };
     data::LabelledTexts train = data::read_labelled_texts(d.train, ro);
+    report_skipped(train.skipped, d.train, train.first_skipped);
     out.labels = train.classes;
     to_reviews(std::move(train), reviews.train);
     if (!d.test.empty()) {
       ro.classes = out.labels;
-      to_reviews(data::read_labelled_texts(d.test, ro), reviews.test);
+      data::LabelledTexts test = data::read_labelled_texts(d.test, ro);
+      report_skipped(test.skipped, d.test, test.first_skipped);
+      to_reviews(std::move(test), reviews.test);
     }
     out.source = d.train + (d.test.empty() ? "" : ", " + d.test);
   }

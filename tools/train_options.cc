@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "input_policy_flags.h"
 
 namespace sentiment::cli {
 namespace {
@@ -173,6 +174,20 @@ std::vector<TrainOption> make_table() {
   add(corpus_only(option(
       "--no-header{false}", "data.header", "CSV/TSV files have no header row",
       [](auto& c) -> auto& { return c.data.header; })));
+  const PolicyFlag& encoding = input_encoding_flag();
+  add(choice(
+      encoding.flag, encoding.key, encoding.help, encoding.choices,
+      [](const RunConfig& c) { return data::to_string(c.data.policy.encoding); },
+      [](RunConfig& c, const std::string& v) {
+        c.data.policy.encoding = data::parse_input_encoding(v);
+      }));
+  const PolicyFlag& on_error = on_error_flag();
+  add(choice(
+      on_error.flag, on_error.key, on_error.help, on_error.choices,
+      [](const RunConfig& c) { return data::to_string(c.data.policy.on_error); },
+      [](RunConfig& c, const std::string& v) {
+        c.data.policy.on_error = data::parse_on_error(v);
+      }));
   add(option(
           "--maxlen", "data.maxlen", "Pad/truncate every text to this many tokens",
           [](auto& c) -> auto& { return c.data.maxlen; })

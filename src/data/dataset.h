@@ -18,6 +18,8 @@ struct Review {
 struct ImdbReviews {
   std::vector<Review> train;
   std::vector<Review> test;
+  size_t skipped = 0;         // reviews dropped under OnError::kSkip (see input_policy.h)
+  std::string first_skipped;  // the error of the first of them
 };
 
 enum class PadMode : int { kPre = 0, kPost = 1 };

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "data/dataset.h"
+#include "data/input_policy.h"
 #include "data/vocabulary.h"
 
 namespace sentiment::data {
@@ -29,8 +30,10 @@ inline constexpr const char* kImdbSha256 =
 // each by numeric id. Throws Error naming the file on a missing path, a corrupt or
 // truncated archive, wrong layout (a split/label folder missing or without reviews), a file
 // name other than ID_RATING.txt (rating 1..10), a duplicate id, or an empty (or blank), oversized
-// (> kMaxReviewBytes) or non-UTF-8 review. Reads and validates on all cores.
-ImdbReviews read_imdb(const std::filesystem::path& path);
+// (> kMaxReviewBytes) or non-UTF-8 review. Reads and validates on all cores. Reviews are
+// decoded by policy.encoding; under OnError::kSkip an empty or non-UTF-8 review is dropped
+// and counted in ImdbReviews::skipped, under kReplace its bad bytes become U+FFFD.
+ImdbReviews read_imdb(const std::filesystem::path& path, const InputPolicy& policy = {});
 
 struct EncodeOptions {
   int32_t num_words = 10000;

@@ -18,6 +18,7 @@
 #include "core/thread_pool.h"
 #include "data/archive.h"
 #include "data/imdb.h"
+#include "data/input_policy.h"
 #include "data/tokenizer.h"
 
 namespace sentiment::data {
@@ -40,6 +41,7 @@ struct Entry {
   std::string source;  // "train/pos/123_9.txt", relative to the aclImdb root
   std::string member;  // how errors name it: the archive member, or source for a directory
   std::string text;
+  std::string skipped;  // why the review was dropped under OnError::kSkip (empty: kept)
 };
 
 std::optional<size_t> index_in(std::string_view name, const auto& names) {
@@ -145,7 +147,8 @@ void for_each_entry(std::vector<Entry>& entries, const std::function<void(Entry&
 
 // Sorts into the canonical order, checks ids are unique and no split/label is empty, and
 // moves the texts into the result.
-ImdbReviews finish(std::vector<Entry> entries, const std::string& where) {
+ImdbReviews finish(std::vector<Entry> entries, const std::string& where,
+                   const InputPolicy& policy) {
   std::sort(entries.begin(), entries.end(), canonical_order);
   std::array<std::array<size_t, 2>, 2> counts{};
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -167,28 +170,38 @@ ImdbReviews finish(std::vector<Entry> entries, const std::string& where) {
     }
   }
   for_each_entry(entries, [&](Entry& e) {
+    const std::string name = "review '" + e.member + "' in '" + where + "'";
+    PolicyResult r = apply_input_policy(std::move(e.text), policy);
+    std::string error;
     // A review of blanks would encode to a bare start marker: as useless as an empty one.
-    if (e.text.find_first_not_of(" \t\n\r\v\f") == std::string::npos) {
-      throw Error("review '" + e.member + "' in '" + where +
-                  "' is empty (only whitespace; expected review text)");
+    if (!r.ok()) {
+      error = name + " " + r.error;
+    } else if (r.text.find_first_not_of(" \t\n\r\v\f") == std::string::npos) {
+      error = name + " is empty (only whitespace; expected review text)";
     }
-    if (const size_t bad = invalid_utf8_offset(e.text); bad != std::string_view::npos) {
-      throw Error("review '" + e.member + "' in '" + where +
-                  "' is not valid UTF-8 (first bad byte at offset " + std::to_string(bad) +
-                  "; expected UTF-8 text)");
+    if (error.empty()) {
+      e.text = std::move(r.text);
+    } else if (policy.on_error == OnError::kSkip) {
+      e.skipped = std::move(error);
+    } else {
+      throw Error(error);
     }
   });
   ImdbReviews reviews;
   reviews.train.reserve(counts[0][0] + counts[0][1]);
   reviews.test.reserve(counts[1][0] + counts[1][1]);
   for (Entry& e : entries) {
+    if (!e.skipped.empty()) {
+      if (reviews.skipped++ == 0) reviews.first_skipped = std::move(e.skipped);
+      continue;
+    }
     auto& split = e.split == 0 ? reviews.train : reviews.test;
     split.push_back({std::move(e.text), e.label, e.rating, std::move(e.source)});
   }
   return reviews;
 }
 
-ImdbReviews read_directory(const fs::path& path) {
+ImdbReviews read_directory(const fs::path& path, const InputPolicy& policy) {
   fs::path root = path;
   if (!fs::is_directory(root / "train") && fs::is_directory(root / "aclImdb")) {
     root = root / "aclImdb";
@@ -226,7 +239,7 @@ ImdbReviews read_directory(const fs::path& path) {
   std::sort(entries.begin(), entries.end(), canonical_order);
   for_each_entry(entries,
                  [&](Entry& e) { e.text = read_review_file(root / e.source, e.member, where); });
-  return finish(std::move(entries), where);
+  return finish(std::move(entries), where, policy);
 }
 
 // Splits an archive member path into components, dropping "." and empty ones.
@@ -243,7 +256,7 @@ std::vector<std::string_view> components(std::string_view path) {
   return parts;
 }
 
-ImdbReviews read_archive_file(const fs::path& path) {
+ImdbReviews read_archive_file(const fs::path& path, const InputPolicy& policy) {
   const std::string where = path.string();
   std::vector<Entry> entries;
   std::optional<std::string> prefix;  // what comes before train/ or test/, e.g. "aclImdb"
@@ -278,12 +291,12 @@ ImdbReviews read_archive_file(const fs::path& path) {
     entries.push_back(std::move(pending));
   };
   read_archive(path, select, take);
-  return finish(std::move(entries), where);
+  return finish(std::move(entries), where, policy);
 }
 
 }  // namespace
 
-ImdbReviews read_imdb(const std::filesystem::path& path) {
+ImdbReviews read_imdb(const std::filesystem::path& path, const InputPolicy& policy) {
   try {
     const fs::file_status status = fs::status(path);
     if (!fs::exists(status)) {
@@ -291,8 +304,8 @@ ImdbReviews read_imdb(const std::filesystem::path& path) {
                   "' does not exist (expected the aclImdb directory, its parent, or a "
                   ".tar.gz/.tgz/.tar archive of it)");
     }
-    if (fs::is_directory(status)) return read_directory(path);
-    if (fs::is_regular_file(status)) return read_archive_file(path);
+    if (fs::is_directory(status)) return read_directory(path, policy);
+    if (fs::is_regular_file(status)) return read_archive_file(path, policy);
     throw Error("IMDB data '" + path.string() +
                 "' is neither a directory nor a regular file (expected the aclImdb directory "
                 "or a .tar.gz/.tgz/.tar archive of it)");

@@ -107,6 +107,30 @@ std::string_view without_bom(std::string_view text) {
   return text;
 }
 
+// A text or label after the input policy; a refused one throws, naming its source.
+std::string decode(std::string_view raw, const InputPolicy& policy, const std::string& source,
+                   const char* what) {
+  PolicyResult r = apply_input_policy(std::string(raw), policy);
+  if (!r.ok()) throw Error(source + ": " + what + " " + r.error);
+  return std::move(r.text);
+}
+
+// Reads one row with read_row; under OnError::kSkip a row's Error drops the row (read_row
+// adds it last, when nothing else can fail) and is counted instead of thrown.
+template <typename Fn>
+void per_row(LabelledTexts& out, const InputPolicy& policy, Fn&& read_row) {
+  if (policy.on_error != OnError::kSkip) {
+    read_row();
+    return;
+  }
+  try {
+    read_row();
+  } catch (const Error& e) {
+    if (out.skipped++ == 0) out.first_skipped = e.what();
+  }
+}
+
+// Text already decoded by the policy (valid UTF-8).
 void check_text(std::string_view text, const std::string& source) {
   // A text of blanks would encode to a bare start marker: as useless as an empty one.
   if (trim(text).empty()) {
@@ -116,10 +140,6 @@ void check_text(std::string_view text, const std::string& source) {
   if (text.size() > kMaxReviewBytes) {
     throw Error(source + ": text is too large: got " + std::to_string(text.size()) +
                 " bytes, expected at most " + std::to_string(kMaxReviewBytes));
-  }
-  if (const size_t bad = invalid_utf8_offset(text); bad != std::string_view::npos) {
-    throw Error(source + ": text is not valid UTF-8 (first bad byte at offset " +
-                std::to_string(bad) + " of the text; expected UTF-8 text)");
   }
 }
 
@@ -162,7 +182,11 @@ class ClassTable {
   // Sets out.classes and, for found classes, renumbers out.labels into name order.
   void finish(LabelledTexts& out, const std::string& where) {
     if (out.texts.empty()) {
-      throw Error(where + ": no labelled texts found (expected at least one row)");
+      throw Error(where + ": no labelled texts found" +
+                  (out.skipped > 0 ? " (all " + std::to_string(out.skipped) +
+                                         " rows skipped; the first: " + out.first_skipped + ")"
+                                   : std::string()) +
+                  " (expected at least one row)");
     }
     if (fixed_) {
       out.classes = names_;
@@ -186,10 +210,12 @@ class ClassTable {
   std::map<std::string, int32_t, std::less<>> ids_;  // ordered: the final order when found
 };
 
-void add_row(LabelledTexts& out, ClassTable& classes, std::string text, std::string_view label,
-             std::string source) {
+void add_row(LabelledTexts& out, ClassTable& classes, const InputPolicy& policy,
+             std::string_view raw_text, std::string_view raw_label, std::string source) {
+  std::string text = decode(raw_text, policy, source, "text");
   check_text(text, source);
-  out.labels.push_back(classes.id_of(trim(label), source));
+  const std::string label = decode(trim(raw_label), policy, source, "label");
+  out.labels.push_back(classes.id_of(label, source));
   out.texts.push_back(std::move(text));
   out.sources.push_back(std::move(source));
 }
@@ -230,11 +256,14 @@ LabelledTexts read_folders(const fs::path& root, const TextReadOptions& options)
     for (const std::string& name : files) {
       const fs::path file = dir / name;
       std::string source = file.string();
-      std::string text = read_whole_file(file, kMaxReviewBytes);
-      check_text(text, source);
-      out.labels.push_back(id);
-      out.texts.push_back(std::move(text));
-      out.sources.push_back(std::move(source));
+      const std::string raw = read_whole_file(file, kMaxReviewBytes);
+      per_row(out, options.policy, [&] {
+        std::string text = decode(raw, options.policy, source, "text");
+        check_text(text, source);
+        out.labels.push_back(id);
+        out.texts.push_back(std::move(text));
+        out.sources.push_back(std::move(source));
+      });
     }
   }
   classes.finish(out, where);
@@ -410,14 +439,16 @@ LabelledTexts read_table(const fs::path& path, TextFormat format, const TextRead
   ClassTable classes(options.classes);
   LabelledTexts out;
   for (bool more = !options.header || reader.next(record); more; more = reader.next(record)) {
-    std::string source = at_line(where, record.line);
-    if (record.fields.size() != width) {
-      throw Error(source + ": expected " + std::to_string(width) + " fields, got " +
-                  std::to_string(record.fields.size()) + " (as many as on line " +
-                  std::to_string(first_line) + hint + ")");
-    }
-    add_row(out, classes, std::move(record.fields[text_column]), record.fields[label_column],
-            std::move(source));
+    per_row(out, options.policy, [&] {
+      std::string source = at_line(where, record.line);
+      if (record.fields.size() != width) {
+        throw Error(source + ": expected " + std::to_string(width) + " fields, got " +
+                    std::to_string(record.fields.size()) + " (as many as on line " +
+                    std::to_string(first_line) + hint + ")");
+      }
+      add_row(out, classes, options.policy, record.fields[text_column], record.fields[label_column],
+              std::move(source));
+    });
   }
   classes.finish(out, where);
   return out;
@@ -451,26 +482,28 @@ LabelledTexts read_fasttext(const fs::path& path, const TextReadOptions& options
     const size_t first = line.find_first_not_of(kFastTextBlank);
     if (first == std::string_view::npos) continue;
     line.remove_prefix(first);
-    std::string source = at_line(where, line_number);
-    if (!line.starts_with(kLabelPrefix)) {
-      throw Error(source + ": no label (expected the line to start with __label__NAME)");
-    }
-    const size_t label_end = std::min(line.find_first_of(kFastTextBlank), line.size());
-    const std::string_view label =
-        line.substr(kLabelPrefix.size(), label_end - kLabelPrefix.size());
-    std::string_view rest = line.substr(label_end);
-    rest.remove_prefix(std::min(rest.find_first_not_of(kFastTextBlank), rest.size()));
-    if (rest.ends_with('\r')) rest.remove_suffix(1);
-    // fastText reads every __label__ token as a label, wherever it is on the line.
-    if (const size_t other = find_label_token(rest); other != std::string_view::npos) {
-      const std::string_view second =
-          rest.substr(other, rest.find_first_of(kFastTextBlank, other) - other);
-      throw Error(source + ": more than one label (" + std::string(line.substr(0, label_end)) +
-                  " and " + std::string(second) +
-                  "); multi-label lines are not supported (expected exactly one __label__ per "
-                  "line)");
-    }
-    add_row(out, classes, std::string(rest), label, std::move(source));
+    per_row(out, options.policy, [&] {
+      std::string source = at_line(where, line_number);
+      if (!line.starts_with(kLabelPrefix)) {
+        throw Error(source + ": no label (expected the line to start with __label__NAME)");
+      }
+      const size_t label_end = std::min(line.find_first_of(kFastTextBlank), line.size());
+      const std::string_view label =
+          line.substr(kLabelPrefix.size(), label_end - kLabelPrefix.size());
+      std::string_view rest = line.substr(label_end);
+      rest.remove_prefix(std::min(rest.find_first_not_of(kFastTextBlank), rest.size()));
+      if (rest.ends_with('\r')) rest.remove_suffix(1);
+      // fastText reads every __label__ token as a label, wherever it is on the line.
+      if (const size_t other = find_label_token(rest); other != std::string_view::npos) {
+        const std::string_view second =
+            rest.substr(other, rest.find_first_of(kFastTextBlank, other) - other);
+        throw Error(source + ": more than one label (" + std::string(line.substr(0, label_end)) +
+                    " and " + std::string(second) +
+                    "); multi-label lines are not supported (expected exactly one __label__ per "
+                    "line)");
+      }
+      add_row(out, classes, options.policy, rest, label, std::move(source));
+    });
   }
   classes.finish(out, where);
   return out;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "data/input_policy.h"
+
 namespace sentiment::data {
 
 struct LabelledTexts {
@@ -17,6 +19,8 @@ struct LabelledTexts {
   std::vector<int32_t> labels;       // class ids, indices into classes
   std::vector<std::string> classes;  // id -> class name
   std::vector<std::string> sources;  // "file:line" or the file's path, for error messages
+  size_t skipped = 0;                // rows dropped under OnError::kSkip
+  std::string first_skipped;         // the error of the first of them
 };
 
 // Persisted (in configs and on the command line by name): explicit values.
@@ -33,6 +37,8 @@ struct TextReadOptions {
   // ids are positions in it and a label not in it is an error. When empty, the classes
   // are the distinct labels found, sorted by byte order, and at least 2 are required.
   std::vector<std::string> classes;
+  // How texts and labels are decoded, and what a bad row does (see input_policy.h).
+  InputPolicy policy;
 };
 
 // Reads one split of a corpus. The formats:
@@ -46,11 +52,16 @@ struct TextReadOptions {
 //   tsv       tab separated, no quoting (a field cannot hold a tab or a newline).
 //   fasttext  lines "__label__NAME text..."; exactly one label per line.
 // In the file formats a leading UTF-8 byte-order mark is skipped, blank lines (outside
-// quoted fields) are skipped and labels are trimmed of ASCII whitespace. In every format a
-// label must be non-empty UTF-8 and each row's text non-blank, valid UTF-8 and at most
-// kMaxReviewBytes. Throws Error naming the path (and
-// line) and what was expected on a missing path, a malformed row, a bad text or label,
-// an unknown column, a label outside options.classes, or fewer than 2 classes.
+// quoted fields) are skipped and labels are trimmed of ASCII whitespace. Texts and labels are
+// decoded by options.policy.encoding (Latin-1 becomes UTF-8); then in every format a label
+// must be non-empty UTF-8 and each row's text non-blank, valid UTF-8 and at most
+// kMaxReviewBytes. Throws Error naming the path (and line) and what was expected on a
+// missing path, a malformed row, a bad text or label, an unknown column, a label outside
+// options.classes, or fewer than 2 classes. Row errors (a wrong number of fields, a missing
+// or second fastText label, a bad text or label, a label outside options.classes) are
+// per row: under OnError::kSkip the row is dropped and counted in `skipped` instead; under
+// kReplace invalid UTF-8 bytes become U+FFFD and the other row errors still throw. Errors
+// that break the file's structure (an unterminated quote, a bad header) always throw.
 LabelledTexts read_labelled_texts(const std::filesystem::path& path,
                                   const TextReadOptions& options = {});
 

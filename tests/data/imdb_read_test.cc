@@ -187,6 +187,41 @@ TEST(ReadImdb, NonUtf8Review) {
                   {"train/neg/99_3.txt", "not valid UTF-8", "offset 11"});
 }
 
+// The input policy: a Latin-1 review decodes, skip drops (and counts) a bad review from a
+// directory and an archive alike, replace keeps it with U+FFFD.
+TEST(ReadImdb, InputPolicy) {
+  TempDir tmp;
+  auto files = small_reviews();
+  files.push_back({"train/neg/99_3.txt", "fine until \xE9t\xE9"});
+  files.push_back({"test/pos/98_9.txt", "  "});
+  write_tree(tmp / "src", files);
+  const std::filesystem::path archive = make_tar(tmp / "src", "aclImdb", tmp / "a.tar.gz");
+  for (const std::filesystem::path& path : {tmp / "src", archive}) {
+    SCOPED_TRACE(path.string());
+    ImdbReviews r = read_imdb(path, {InputEncoding::kUtf8, OnError::kSkip});
+    expect_small_reviews(r);
+    EXPECT_EQ(r.skipped, 2u);
+    EXPECT_NE(r.first_skipped.find("99_3.txt"), std::string::npos) << r.first_skipped;
+    EXPECT_NE(r.first_skipped.find("offset 11"), std::string::npos) << r.first_skipped;
+
+    const std::string empty_too = error_of([&] {
+      read_imdb(path, {InputEncoding::kLatin1, OnError::kFail});
+    });
+    EXPECT_NE(empty_too.find("98_9.txt"), std::string::npos) << empty_too;
+    r = read_imdb(path, {InputEncoding::kLatin1, OnError::kSkip});
+    EXPECT_EQ(r.skipped, 1u);
+    ASSERT_EQ(r.train.size(), 5u);
+    EXPECT_EQ(r.train[2].source, "train/neg/99_3.txt");
+    EXPECT_EQ(r.train[2].text, "fine until \xC3\xA9t\xC3\xA9");
+
+    // replace mends bytes only: a blank review is still an error.
+    const std::string replaced = error_of([&] {
+      read_imdb(path, {InputEncoding::kUtf8, OnError::kReplace});
+    });
+    EXPECT_NE(replaced.find("is empty"), std::string::npos) << replaced;
+  }
+}
+
 TEST(ReadImdb, BadFileNames) {
   for (const std::string name : {"abc_9.txt", "12.txt", "12_11.txt", "12_0.txt", "12_9.text",
                                  "_9.txt", "12_.txt", "-1_9.txt", "1_9_2.txt"}) {

@@ -304,6 +304,62 @@ TEST(ReadLabelledTexts, CsvBadRows) {
                    {"too large", "at most " + std::to_string(kMaxReviewBytes)});
 }
 
+// The input policy on every file format: Latin-1 decodes texts and labels; skip drops a
+// bad row (any per-row error) and counts it; replace mends invalid bytes only.
+TEST(ReadLabelledTexts, InputPolicy) {
+  TempDir tmp;
+  const auto file = tmp / "data.csv";
+  write_file(file,
+             "text,label\nfine,pos\ncaf\xE9 ok,neg\nwords,\xE9t\xE9\n\"  \",pos\na,b,c\nok,neg\n");
+  TextReadOptions options;
+  options.policy = {InputEncoding::kUtf8, OnError::kFail};
+  expect_error([&] { read_labelled_texts(file, options); },
+               {file.string() + ":3", "text is not valid UTF-8", "0xE9 at byte offset 3"});
+
+  options.policy = {InputEncoding::kUtf8, OnError::kSkip};
+  LabelledTexts t = read_labelled_texts(file, options);
+  EXPECT_EQ(t.texts, (Strings{"fine", "ok"}));
+  EXPECT_EQ(t.skipped, 4u);
+  EXPECT_NE(t.first_skipped.find(file.string() + ":3"), std::string::npos) << t.first_skipped;
+
+  options.policy = {InputEncoding::kLatin1, OnError::kSkip};
+  t = read_labelled_texts(file, options);
+  EXPECT_EQ(t.texts, (Strings{"fine", "caf\xC3\xA9 ok", "words", "ok"}));
+  EXPECT_EQ(t.classes, (Strings{"neg", "pos", "\xC3\xA9t\xC3\xA9"}));
+  EXPECT_EQ(t.skipped, 2u);
+
+  // replace: the bytes are mended, the blank text (line 5) still fails.
+  options.policy = {InputEncoding::kUtf8, OnError::kReplace};
+  expect_error([&] { read_labelled_texts(file, options); },
+               {file.string() + ":5", "text is empty"});
+  write_file(file, "text,label\nfine,pos\ncaf\xE9 ok,neg\n");
+  t = read_labelled_texts(file, options);
+  EXPECT_EQ(t.texts, (Strings{"fine", "caf\xEF\xBF\xBD ok"}));
+
+  // Every row bad: the error says they were skipped.
+  write_file(file, "text,label\n\xFF,pos\n");
+  options.policy = {InputEncoding::kUtf8, OnError::kSkip};
+  expect_error([&] { read_labelled_texts(file, options); },
+               {"no labelled texts", "all 1 rows skipped"});
+
+  // fastText and folders go through the same policy.
+  const auto ft = tmp / "data.txt";
+  write_file(ft, "__label__a good\n__label__b caf\xE9\nno label here\n__label__b bad\n");
+  TextReadOptions fasttext = with_format(TextFormat::kFastText);
+  fasttext.policy = {InputEncoding::kLatin1, OnError::kSkip};
+  t = read_labelled_texts(ft, fasttext);
+  EXPECT_EQ(t.texts, (Strings{"good", "caf\xC3\xA9", "bad"}));
+  EXPECT_EQ(t.skipped, 1u);
+  write_file(tmp / "f" / "x" / "1.txt", "caf\xE9");
+  write_file(tmp / "f" / "x" / "2.txt", "good");
+  write_file(tmp / "f" / "y" / "1.txt", "fine");
+  TextReadOptions folders = with_format(TextFormat::kFolders);
+  folders.policy = {InputEncoding::kUtf8, OnError::kSkip};
+  t = read_labelled_texts(tmp / "f", folders);
+  EXPECT_EQ(t.texts, (Strings{"good", "fine"}));
+  EXPECT_EQ(t.skipped, 1u);
+}
+
 TEST(ReadLabelledTexts, TooFewClassesOrRows) {
   TempDir tmp;
   const auto file = tmp / "data.csv";

@@ -151,6 +151,8 @@ TEST(TrainOptions, DefaultJsonKeepsItsLayout) {
     "text_column": "text",
     "label_column": "label",
     "header": true,
+    "input_encoding": "utf-8",
+    "on_error": "fail",
     "maxlen": 200,
     "padding": "pre",
     "truncating": "pre",
