@@ -16,30 +16,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/run_cli.h"
+#include "support/cli_fixture.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
+using sentiment::testing::read_file;
 using sentiment::testing::run_cli;
-
-fs::path temp_dir(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("sentiment-policy-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-void write(const fs::path& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary) << content;
-}
-
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using sentiment::testing::temp_dir;
+using sentiment::testing::write;
 
 // stdout and stderr apart: records go to stdout, counts and errors to stderr.
 struct Split {
@@ -56,8 +42,8 @@ Split run_split(const std::string& args, const fs::path& dir) {
   const int status = std::system(cmd.c_str());
   Split r;
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = read(out);
-  r.err = read(err);
+  r.out = read_file(out);
+  r.err = read_file(err);
   return r;
 }
 
@@ -257,7 +243,7 @@ TEST_F(InputPolicyCli, TrainTakesThePolicy) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(has(r.output, "skipped 1 row of")) << r.output;
   EXPECT_TRUE(has(r.output, "Loaded 12 train")) << r.output;
-  const auto cfg = nlohmann::json::parse(read(dir_ / "skip" / "config.json"));
+  const auto cfg = nlohmann::json::parse(read_file(dir_ / "skip" / "config.json"));
   EXPECT_EQ(cfg["data"]["on_error"], "skip");
   EXPECT_EQ(cfg["data"]["input_encoding"], "utf-8");
   r = run_cli(base + (dir_ / "latin1").string() + " --input-encoding latin-1");
