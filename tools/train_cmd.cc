@@ -58,8 +58,7 @@ struct TrainOptions {
 constexpr const char* kRunFiles[] = {"final.model", "best.model",   kCheckpointName,
                                      "config.json", "history.json", "history.csv"};
 
-// A new run's output directory: refuses one that holds a run unless overwrite, in which
-// case that run's files are removed first (so no stale best.model outlives it).
+// A new run's output directory: refuses a file, and one that holds a run unless overwrite.
 void claim_out_dir(const fs::path& out, bool overwrite) {
   std::error_code ec;
   if (fs::exists(out, ec) && !fs::is_directory(out, ec))
@@ -67,10 +66,15 @@ void claim_out_dir(const fs::path& out, bool overwrite) {
   std::string found;
   for (const char* name : kRunFiles)
     if (fs::exists(out / name, ec)) found += (found.empty() ? "" : ", ") + std::string(name);
-  if (found.empty()) return;
-  if (!overwrite)
+  if (!found.empty() && !overwrite)
     throw Error(out.string() + " already holds a run (" + found + "): --resume " + out.string() +
                 " continues it, --overwrite replaces it, or choose another --out");
+}
+
+// --overwrite: the old run's files go once the new run's data has loaded, so a new run that
+// cannot start leaves the old one whole, and one that starts never mixes with it.
+void remove_run_files(const fs::path& out) {
+  std::error_code ec;
   for (const char* name : kRunFiles)
     if (fs::remove(out / name, ec); ec)
       throw Error("cannot remove " + (out / name).string() + ": " + ec.message());
@@ -230,6 +234,7 @@ int run_train(TrainOptions& o) {
   ThreadPool& pool = *pool_ptr;
   LoadedData loaded = load_data(rc, !o.no_download);
   data::EncodedImdb& encoded = loaded.encoded;
+  if (!resumed && o.overwrite) remove_run_files(out);
 
   ModelConfig mc = rc.model;
   mc.num_classes = loaded.labels.size();

@@ -118,6 +118,11 @@ TEST_F(Reliability, TrainRefusesToReplaceAFinishedRunUnlessToldTo) {
   expect_error(run_cli(train), "--overwrite");
   EXPECT_EQ(read_file(run / "final.model"), model_before);
   EXPECT_EQ(read_file(run / "history.json"), history_before);
+  // An --overwrite run that cannot start leaves the old run whole.
+  expect_error(run_cli("train --data " + (dir() / "no-such-data").string() + kTiny + " --out " +
+                       run.string() + " --overwrite"),
+               "no-such-data");
+  EXPECT_EQ(read_file(run / "final.model"), model_before);
   const CliResult again = run_cli(train + " --overwrite --seed 7");
   ASSERT_EQ(again.status, 0) << again.output;
   EXPECT_NE(read_file(run / "final.model"), model_before);
