@@ -186,6 +186,18 @@ bool Connection::flush(Clock::time_point now) {
     deadline_ = now + kLinger;
     return false;
   }
+  return next_request(now);
+}
+
+bool Connection::answered(Clock::time_point now) {
+  if (stopping_) {  // stop() came while the worker was answering
+    close();
+    return false;
+  }
+  return next_request(now);
+}
+
+bool Connection::next_request(Clock::time_point now) {
   parser_.reset();
   phase_ = Phase::kIdle;
   deadline_ = now + deadlines_.keep_alive;

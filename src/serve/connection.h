@@ -65,6 +65,9 @@ class Connection {
   // `bytes` is a whole response (format_response); closes after it unless keep_alive.
   // Returns true when a pipelined request is already complete (as on_readable).
   bool respond(std::string bytes, bool keep_alive, Clock::time_point now);
+  // A worker sent the whole answer itself on a keep-alive connection (and re-armed it for
+  // reading): on to the next request. Returns as respond().
+  bool answered(Clock::time_point now);
   // Server shutdown: closes at once unless a request is with a worker or being answered,
   // whose connections close right after their answer.
   void stop();
@@ -76,6 +79,7 @@ class Connection {
  private:
   bool advance(Clock::time_point now);
   bool flush(Clock::time_point now);
+  bool next_request(Clock::time_point now);
   void close();
 
   int fd_;

@@ -44,13 +44,15 @@ constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 struct Job {
   uint64_t id;
+  int fd;  // the connection's socket, which the loop leaves alone until the Done comes back
   Request request;
 };
 
 struct Done {
   uint64_t id;
-  std::string response;
+  std::string response;  // what is left to send (all of it unless `sent`)
   bool keep_alive;
+  bool sent;  // the worker sent the whole response and re-armed the socket for reading
 };
 
 }  // namespace
@@ -84,7 +86,7 @@ struct Server::Impl {
         jobs.pop_front();
       }
       const Request& r = job.request;
-      Done done{job.id, "", r.keep_alive && !stop_requested};
+      Done done{job.id, "", r.keep_alive && !stop_requested, false};
       try {
         const ApiResponse a =
             r.multipart ? ApiResponse{415,
@@ -98,12 +100,45 @@ struct Server::Impl {
         done.keep_alive = false;
         done.response = format_response(503, "{\"error\":\"out of memory\"}", "", false);
       }
-      {
-        std::lock_guard lock(mutex);
-        finished.push_back(std::move(done));
-      }
-      wake();
+      send_or_hand_back(job.id, job.fd, std::move(done));
     }
+  }
+
+  // The usual answer fits the socket buffer: the worker sends it and re-arms the socket for
+  // the next request itself, and the loop learns of it when it next wakes (at the latest with
+  // that request), which saves a wake-up of the loop per request. Otherwise (a partial send,
+  // or a connection to close) the loop finishes the job.
+  void send_or_hand_back(uint64_t id, int fd, Done done) {
+    size_t sent = 0;
+    if (done.keep_alive) {
+      while (sent < done.response.size()) {
+        const ssize_t n = ::send(fd, done.response.data() + sent, done.response.size() - sent,
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        sent += static_cast<size_t>(n);
+      }
+    }
+    const bool all_sent = done.keep_alive && sent == done.response.size();
+    done.sent = all_sent;
+    done.response.erase(0, sent);
+    {
+      // Queued before the socket is re-armed, so the loop sees the Done no later than the
+      // next request's readiness.
+      std::lock_guard lock(mutex);
+      finished.push_back(std::move(done));
+      has_finished = true;
+    }
+    if (all_sent) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = id;
+      // Should this fail (no kernel memory), the connection is never read again and its
+      // keep-alive deadline closes it.
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+      return;
+    }
+    wake();
   }
 
   void watch(Connection& c, uint64_t id) const {
@@ -125,19 +160,20 @@ struct Server::Impl {
   void settle(uint64_t id, bool ready) {
     const auto it = connections.find(id);
     Connection& c = *it->second;
-    if (ready) {
-      {
-        std::lock_guard lock(mutex);
-        jobs.push_back({id, c.take_request()});
-      }
-      cv.notify_one();
-    }
     if (c.phase() == Connection::Phase::kClosed) {
       if (c.rejected) --rejecting;
       connections.erase(it);
       return;
     }
+    // Off epoll before a worker can have it: the worker re-arms the socket when it is done.
     watch(c, id);
+    if (ready) {
+      {
+        std::lock_guard lock(mutex);
+        jobs.push_back({id, c.fd(), c.take_request()});
+      }
+      cv.notify_one();
+    }
   }
 
   void accept_all(Clock::time_point now) {
@@ -180,8 +216,7 @@ struct Server::Impl {
   }
 
   void answer_finished(Clock::time_point now) {
-    uint64_t count = 0;
-    [[maybe_unused]] const ssize_t n = ::read(wake_fd, &count, sizeof count);
+    if (!has_finished.exchange(false)) return;
     std::vector<Done> batch;
     {
       std::lock_guard lock(mutex);
@@ -189,8 +224,14 @@ struct Server::Impl {
     }
     for (Done& d : batch) {
       const auto it = connections.find(d.id);
-      if (it == connections.end()) continue;  // closed meanwhile (shutdown deadline)
-      settle(d.id, it->second->respond(std::move(d.response), d.keep_alive, now));
+      if (it == connections.end()) continue;
+      Connection& c = *it->second;
+      if (d.sent) {
+        c.registered = EPOLLIN;  // the worker re-armed it
+        settle(d.id, c.answered(now));
+      } else {
+        settle(d.id, c.respond(std::move(d.response), d.keep_alive, now));
+      }
     }
   }
 
@@ -243,14 +284,18 @@ struct Server::Impl {
       if (n < 0 && errno != EINTR)
         throw Error(std::string("server event loop failed: ") + std::strerror(errno));
       now = Clock::now();
+      // Before the connections' events: a worker may have answered and re-armed one of them.
+      answer_finished(now);
       for (int k = 0; k < n; ++k) {
         const uint64_t id = events[k].data.u64;
         if (id == kListenId) {
           if (listen_fd >= 0) accept_all(now);
         } else if (id == kWakeId) {
-          answer_finished(now);
+          uint64_t count = 0;
+          [[maybe_unused]] const ssize_t r = ::read(wake_fd, &count, sizeof count);
         } else if (const auto it = connections.find(id); it != connections.end()) {
           Connection& c = *it->second;
+          if (c.phase() == Connection::Phase::kBusy) continue;
           bool ready = false;
           if (c.wants_write()) ready = c.on_writable(now);
           if (!ready && c.wants_read()) ready = c.on_readable(now);
@@ -294,6 +339,7 @@ struct Server::Impl {
   std::condition_variable cv;
   std::deque<Job> jobs;
   std::vector<Done> finished;
+  std::atomic<bool> has_finished{false};  // `finished` is not empty (read without the lock)
   bool workers_exit = false;
   std::vector<std::thread> workers;
 };
@@ -372,17 +418,17 @@ void Server::run() {
   }
   const size_t threads = s.options.threads == 0 ? default_threads() : s.options.threads;
   for (size_t k = 0; k < threads; ++k) s.workers.emplace_back([&s] { s.work(); });
+  // Workers write to the sockets of the connections they answer, so they are joined before
+  // any connection is closed. Connections still open then missed the shutdown deadline.
   try {
     s.loop();
   } catch (...) {
-    s.connections.clear();
     s.stop_workers();
+    s.connections.clear();
     throw;
   }
-  // Connections still open here missed the shutdown deadline; their workers' answers are
-  // dropped.
-  s.connections.clear();
   s.stop_workers();
+  s.connections.clear();
 }
 
 void Server::stop() {
