@@ -7,7 +7,10 @@
 #   e.g. bench/serve_load.sh runs/tiny/final.model build/before/sentiment build/dev/tools/sentiment
 #
 # Environment: DURATION (default 15), CONNECTIONS (default "16 256"), PORT (default 18080),
-# SERVE_ARGS (extra flags for every server, e.g. "--threads 2").
+# SERVE_ARGS (extra flags for every server, e.g. "--threads 2"), ROUNDS (default 1: on a
+# shared machine run several; even rounds take the binaries in reverse order, so that a
+# change in the machine's load does not always favour the same one). Each run prints the
+# load average before it.
 set -euo pipefail
 
 model=${1:?usage: $0 MODEL BINARY [BINARY...]}
@@ -44,20 +47,29 @@ wrk.body = '{"text": "' .. review .. '"}'
 EOF
 
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
-for bin in "$@"; do
-  for c in $connections; do
-    # shellcheck disable=SC2086
-    "$bin" serve "$model" --port "$port" ${SERVE_ARGS:-} > /dev/null 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do
-      curl -sf "http://127.0.0.1:$port/health" > /dev/null 2>&1 && break
-      sleep 0.1
+bins=("$@")
+for round in $(seq "${ROUNDS:-1}"); do
+  order=("${bins[@]}")
+  if [ $((round % 2)) -eq 0 ]; then
+    order=()
+    for ((k = ${#bins[@]} - 1; k >= 0; k--)); do order+=("${bins[k]}"); done
+  fi
+  for bin in "${order[@]}"; do
+    for c in $connections; do
+      # shellcheck disable=SC2086
+      "$bin" serve "$model" --port "$port" ${SERVE_ARGS:-} > /dev/null 2>&1 &
+      pid=$!
+      for _ in $(seq 100); do
+        curl -sf "http://127.0.0.1:$port/health" > /dev/null 2>&1 && break
+        sleep 0.1
+      done
+      echo "== round $round: $bin, $c connections, ${duration}s (load average $(cut -d' ' -f1 /proc/loadavg))"
+      # wrk's default 2 s request timeout: a request slower than that counts as timed out.
+      wrk -t2 -c"$c" -d"${duration}s" --latency -s "$script" \
+        "http://127.0.0.1:$port/predict" |
+        grep -E "Requests/sec|Latency  |99%|50%|Non-2xx|Socket errors|requests in"
+      kill -TERM "$pid"
+      wait "$pid" || true
     done
-    echo "== $bin, $c connections, ${duration}s"
-    # wrk's default 2 s request timeout: a request slower than that counts as timed out.
-    wrk -t2 -c"$c" -d"${duration}s" --latency -s "$script" \
-      "http://127.0.0.1:$port/predict" | grep -E "Requests/sec|Latency  |99%|50%|Non-2xx|Socket errors|requests in"
-    kill -TERM "$pid"
-    wait "$pid" || true
   done
 done
