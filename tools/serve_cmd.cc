@@ -1,16 +1,19 @@
-// `sentiment serve MODEL [--host H] [--port P] [--threads N]`: the HTTP API of docs/serve.md
-// until SIGINT or SIGTERM, which stop it gracefully (requests in flight are still answered).
-// A second signal during shutdown kills the process the default way.
+// `sentiment serve MODEL [--host H] [--port P] [--threads N] [limits and timeouts]`: the HTTP
+// API of docs/serve.md until SIGINT or SIGTERM, which stop it gracefully (requests in flight
+// are still answered, idle and half-sent connections are closed at once). A second signal
+// during shutdown kills the process the default way.
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "commands.h"
 #include "common.h"
@@ -26,9 +29,37 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
   int threads = 0;
-  size_t max_body_bytes = 1 << 20;
-  size_t max_texts = 1024;
+  serve::ServerOptions server;  // limits and timeouts, set through kLimitFlags
 };
+
+// The server's numeric limits and timeouts, one declaration each: flag, help, range, and
+// where the value goes. Timeouts are whole seconds on the command line.
+struct LimitFlag {
+  const char* flag;
+  const char* help;
+  size_t min, max;
+  size_t serve::ServerOptions::*count = nullptr;                       // a count, or
+  std::chrono::milliseconds serve::ServerOptions::*seconds = nullptr;  // a timeout
+};
+
+const std::vector<LimitFlag>& limit_flags() {
+  using O = serve::ServerOptions;
+  static const std::vector<LimitFlag> flags = {
+      {"--max-body-bytes", "Largest request body (else 413)", 1, size_t{1} << 30,
+       &O::max_body_bytes},
+      {"--max-texts", "Most texts in one /predict (else 413)", 1, size_t{1} << 20, &O::max_texts},
+      {"--max-connections", "Most open connections; more get 503 with Retry-After", 1, 60000,
+       &O::max_connections},
+      {"--header-timeout", "Seconds a request has to send its whole header block (else 408)", 1,
+       3600, nullptr, &O::header_timeout},
+      {"--body-timeout",
+       "Seconds a request has to send its whole body, and a client to read an answer (else 408)", 1,
+       3600, nullptr, &O::body_timeout},
+      {"--keep-alive-timeout", "Seconds an idle keep-alive connection stays open", 1, 3600, nullptr,
+       &O::keep_alive_timeout},
+  };
+  return flags;
+}
 
 // Write end of the self-pipe. The handler may only call async-signal-safe functions, so it
 // writes one byte; a watcher thread reads it and calls Server::stop(), which takes locks.
@@ -98,12 +129,10 @@ int run_serve(const ServeOptions& o) {
   // for OpenBLAS, every calling thread for oneDNN) so those threads do not each start a
   // pool. The pool itself is not needed.
   make_pool(1);
-  serve::ServerOptions so;
+  serve::ServerOptions so = o.server;
   so.host = o.host;
   so.port = o.port;
   so.threads = static_cast<size_t>(o.threads);
-  so.max_body_bytes = o.max_body_bytes;
-  so.max_texts = o.max_texts;
   serve::Server server(classifier, so);
   const int port = server.bind();
 
@@ -138,16 +167,25 @@ Command add_serve_command(CLI::App& app) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   cmd->add_option("--threads", o->threads,
-                  "Worker threads, each serving one connection at a time (0: " +
-                      std::to_string(serve::kDefaultThreads) + ")")
+                  "Worker threads running requests, one at a time each (0: one per core, here " +
+                      std::to_string(serve::default_threads()) + ")")
       ->check(CLI::Range(0, 4096));
-  cmd->add_option("--max-body-bytes", o->max_body_bytes, "Largest request body (else 413)")
-      ->check(CLI::Range(size_t{1}, size_t{1} << 30))
-      ->capture_default_str();
-  cmd->add_option("--max-texts", o->max_texts, "Most texts in one /predict (else 413)")
-      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
-      ->capture_default_str();
-  return [o] { return run_serve(*o); };
+  // CLI11 parses into these, then the callback below converts seconds to durations.
+  auto seconds = std::make_shared<std::vector<size_t>>(limit_flags().size());
+  for (size_t k = 0; k < limit_flags().size(); ++k) {
+    const LimitFlag& f = limit_flags()[k];
+    size_t& slot = f.count ? o->server.*f.count : (*seconds)[k];
+    if (f.seconds)
+      slot = static_cast<size_t>(
+          std::chrono::duration_cast<std::chrono::seconds>(o->server.*f.seconds).count());
+    cmd->add_option(f.flag, slot, f.help)->check(CLI::Range(f.min, f.max))->capture_default_str();
+  }
+  return [o, seconds] {
+    for (size_t k = 0; k < limit_flags().size(); ++k)
+      if (const LimitFlag& f = limit_flags()[k]; f.seconds)
+        o->server.*f.seconds = std::chrono::seconds((*seconds)[k]);
+    return run_serve(*o);
+  };
 }
 
 }  // namespace sentiment::cli

@@ -53,7 +53,8 @@ Json parse_object(std::string_view body, const char* example) {
   Json j;
   try {
     j = Json::parse(body);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // Syntax errors and numbers out of double's range (out_of_range.406, e.g. 1e999999) alike.
     // nlohmann prefixes "[json.exception.parse_error.101] "; the id means nothing to a client.
     std::string what = e.what();
     const size_t end = what.find("] ");

@@ -1,6 +1,6 @@
 // The server's JSON API without the HTTP transport: routing, request validation and the
 // handlers, as one function from (method, path, body) to (status, JSON body). Keeping it
-// free of cpp-httplib makes every rule testable and the transport a thin adapter.
+// free of HTTP makes every rule testable and the transport (server.cc) a thin layer.
 #pragma once
 
 #include <cstddef>

@@ -1,189 +1,364 @@
-// cpp-httplib adapter for the API: every method and path goes to Api::handle, which owns
-// routing (so 404 and 405 are ours, with JSON bodies); bodies are read here with the size
-// limit applied to chunked uploads too.
+// The event loop and the worker pool. One thread accepts and drives every connection with
+// epoll (reads under per-phase deadlines, limits, writes), so a slow or hostile client costs
+// a socket and some bytes, never a thread; complete requests go through one FIFO queue to
+// the workers, which call Api::handle and pass the encoded response back through an eventfd.
 #include "serve/server.h"
 
-#include <httplib.h>
-
-#include <atomic>
-#include <chrono>
-#include <mutex>
-#include <thread>
-
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
 #include "core/error.h"
 #include "serve/api.h"
+#include "serve/connection.h"
 
 namespace sentiment::serve {
 namespace {
 
-// Requests one keep-alive connection may carry before the server closes it: high enough that
-// reconnecting is rare, low enough that queued connections get a worker eventually.
-constexpr size_t kKeepAliveMaxRequests = 100;
-// Idle keep-alive connections hold a worker, and run() waits for them when stopping.
-constexpr time_t kKeepAliveSeconds = 2;
-constexpr time_t kReadTimeoutSeconds = 10;
-constexpr const char* kJson = "application/json";
+// epoll ids of the two descriptors that are not connections.
+constexpr uint64_t kListenId = 0, kWakeId = 1;
+// Connections over the limit still being told 503 at once; beyond this they are just closed.
+constexpr size_t kMaxRejecting = 64;
+constexpr int kRetryAfterSeconds = 1;
+// Deadlines are checked this often, so they fire up to this late.
+constexpr auto kTick = std::chrono::milliseconds(50);
+// After accept() runs out of descriptors, listening pauses this long (the pending connection
+// would otherwise wake the loop again at once).
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
-const char* reason(int status) {
-  switch (status) {
-    case 400:
-      return "bad request";
-    case 404:
-      return "not found";
-    case 405:
-      return "method not allowed";
-    case 408:
-      return "request timeout";
-    case 413:
-      return "request body too large";
-    case 414:
-      return "request URI too long";
-    case 415:
-      return "unsupported media type";
-    case 503:
-      return "service unavailable";
-    default:
-      return status >= 500 ? "internal error" : "request failed";
-  }
-}
+struct Job {
+  uint64_t id;
+  int fd;  // the connection's socket, which the loop leaves alone until the Done comes back
+  Request request;
+};
 
-// httplib closes the listening socket when a running server stops (or its accept fails);
-// one that was bound but never run would leak it.
-class HttpServer : public httplib::Server {
- public:
-  ~HttpServer() override {
-    if (listened_) return;  // closed by httplib, and the number may already be reused
-    const socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
-    if (sock != INVALID_SOCKET) ::close(sock);
-  }
-  bool listen_once() {
-    listened_ = true;
-    return listen_after_bind();
-  }
-
- private:
-  bool listened_ = false;
+struct Done {
+  uint64_t id;
+  std::string response;  // what is left to send (all of it unless `sent`)
+  bool keep_alive;
+  bool sent;  // the worker sent the whole response and re-armed the socket for reading
 };
 
 }  // namespace
+
+size_t default_threads() {
+  return std::max<size_t>(2, std::thread::hardware_concurrency());
+}
 
 struct Server::Impl {
   Impl(const Classifier& classifier, ServerOptions o)
       : options(std::move(o)), api(classifier, {options.max_body_bytes, options.max_texts}) {}
 
-  void reply(const httplib::Request& req, httplib::Response& res, std::string_view body) const {
-    ApiResponse r = api.handle(req.method, req.path, body);
-    res.status = r.status;
-    if (!r.allow.empty()) res.set_header("Allow", r.allow);
-    res.set_content(std::move(r.body), kJson);
+  ~Impl() {
+    for (const int fd : {listen_fd, epoll_fd, wake_fd})
+      if (fd >= 0) ::close(fd);
   }
 
-  // POST bodies are read through a receiver rather than by httplib, because httplib 0.11
-  // applies its payload limit only to bodies with a Content-Length, not to chunked ones.
-  void read_and_reply(const httplib::Request& req, httplib::Response& res,
-                      const httplib::ContentReader& reader) const {
-    if (req.is_multipart_form_data()) {
-      // Drain the parts (within the size limit) so the connection stays in step for its
-      // next request; their content is not used.
-      size_t seen = 0;
-      reader([](const httplib::MultipartFormData&) { return true; },
-             [&](const char*, size_t n) {
-               seen += n;
-               return seen <= options.max_body_bytes;
-             });
-      res.status = 415;
-      res.set_content(error_body("multipart bodies are not accepted: send a JSON object"), kJson);
-      return;
-    }
-    std::string body;
-    bool over = false;
-    const bool complete = reader([&](const char* data, size_t n) {
-      if (n > options.max_body_bytes - body.size()) {
-        over = true;
-        return false;
+  void wake() const {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = ::write(wake_fd, &one, sizeof one);
+  }
+
+  void work() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return !jobs.empty() || workers_exit; });
+        if (jobs.empty()) return;
+        job = std::move(jobs.front());
+        jobs.pop_front();
       }
-      body.append(data, n);
-      return true;
-    });
-    if (!complete) {
-      // httplib sets 413 itself when a Content-Length is over the limit.
-      const bool too_large = over || res.status == 413;
-      res.status = too_large ? 413 : 400;
-      res.set_content(error_body(too_large ? "request body is over the limit of " +
-                                                 std::to_string(options.max_body_bytes) + " bytes"
-                                           : std::string("could not read the request body")),
-                      kJson);
+      const Request& r = job.request;
+      Done done{job.id, "", r.keep_alive && !stop_requested, false};
+      try {
+        const ApiResponse a =
+            r.multipart ? ApiResponse{415,
+                                      error_body("multipart bodies are not accepted: send a "
+                                                 "JSON object"),
+                                      ""}
+                        : api.handle(r.method, r.path, r.body);
+        done.response =
+            format_response(a.status, a.body, a.allow, done.keep_alive, r.method == "HEAD");
+      } catch (...) {  // only allocation can throw here; Api::handle itself never does
+        done.keep_alive = false;
+        done.response = format_response(503, "{\"error\":\"out of memory\"}", "", false);
+      }
+      send_or_hand_back(job.id, job.fd, std::move(done));
+    }
+  }
+
+  // The usual answer fits the socket buffer: the worker sends it and re-arms the socket for
+  // the next request itself, and the loop learns of it when it next wakes (at the latest with
+  // that request), which saves a wake-up of the loop per request. Otherwise (a partial send,
+  // or a connection to close) the loop finishes the job.
+  void send_or_hand_back(uint64_t id, int fd, Done done) {
+    size_t sent = 0;
+    if (done.keep_alive) {
+      while (sent < done.response.size()) {
+        const ssize_t n = ::send(fd, done.response.data() + sent, done.response.size() - sent,
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        sent += static_cast<size_t>(n);
+      }
+    }
+    const bool all_sent = done.keep_alive && sent == done.response.size();
+    done.sent = all_sent;
+    done.response.erase(0, sent);
+    {
+      // Queued before the socket is re-armed, so the loop sees the Done no later than the
+      // next request's readiness.
+      std::lock_guard lock(mutex);
+      finished.push_back(std::move(done));
+      has_finished = true;
+    }
+    if (all_sent) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = id;
+      // Should this fail (no kernel memory), the connection is never read again and its
+      // keep-alive deadline closes it.
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
       return;
     }
-    reply(req, res, body);
+    wake();
+  }
+
+  void watch(Connection& c, uint64_t id) const {
+    const uint32_t want = c.wants_read()    ? uint32_t{EPOLLIN}
+                          : c.wants_write() ? uint32_t{EPOLLOUT}
+                                            : 0u;
+    if (want == c.registered) return;
+    epoll_event ev{};
+    ev.events = want;
+    ev.data.u64 = id;
+    // A connection with a worker is taken off epoll entirely: a hang-up would otherwise be
+    // reported on every wait until the answer is ready.
+    const int op = c.registered == 0 ? EPOLL_CTL_ADD : want == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+    if (::epoll_ctl(epoll_fd, op, c.fd(), &ev) == 0) c.registered = want;
+  }
+
+  // Brings the connection's epoll registration in line with its phase, queues its request if
+  // `ready`, and forgets it once closed.
+  void settle(uint64_t id, bool ready) {
+    const auto it = connections.find(id);
+    Connection& c = *it->second;
+    if (c.phase() == Connection::Phase::kClosed) {
+      if (c.rejected) --rejecting;
+      connections.erase(it);
+      return;
+    }
+    // Off epoll before a worker can have it: the worker re-arms the socket when it is done.
+    watch(c, id);
+    if (ready) {
+      {
+        std::lock_guard lock(mutex);
+        jobs.push_back({id, c.fd(), c.take_request()});
+      }
+      cv.notify_one();
+    }
+  }
+
+  void accept_all(Clock::time_point now) {
+    for (int k = 0; k < 256; ++k) {
+      const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
+          accept_paused_until = now + kAcceptPause;
+          return;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        continue;  // ECONNABORTED and the like: that client is gone, others may be waiting
+      }
+      const int yes = 1;
+      // Responses go out in one write, but a 100 Continue before a body would otherwise
+      // wait for the client's delayed ACK.
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+      const bool over = connections.size() - rejecting >= options.max_connections;
+      if (over && rejecting >= kMaxRejecting) {
+        ::close(fd);
+        continue;
+      }
+      const uint64_t id = next_id++;
+      auto c = std::make_unique<Connection>(fd, deadlines, options.max_body_bytes, now);
+      Connection& conn = *c;
+      connections.emplace(id, std::move(c));
+      if (over) {
+        conn.rejected = true;
+        ++rejecting;
+        conn.respond(
+            format_response(503,
+                            error_body("too many connections (limit " +
+                                       std::to_string(options.max_connections) + "): retry later"),
+                            "", false, false, kRetryAfterSeconds),
+            false, now);
+      }
+      settle(id, false);
+    }
+  }
+
+  void answer_finished(Clock::time_point now) {
+    if (!has_finished.exchange(false)) return;
+    std::vector<Done> batch;
+    {
+      std::lock_guard lock(mutex);
+      batch.swap(finished);
+    }
+    for (Done& d : batch) {
+      const auto it = connections.find(d.id);
+      if (it == connections.end()) continue;
+      Connection& c = *it->second;
+      if (d.sent) {
+        c.registered = EPOLLIN;  // the worker re-armed it
+        settle(d.id, c.answered(now));
+      } else {
+        settle(d.id, c.respond(std::move(d.response), d.keep_alive, now));
+      }
+    }
+  }
+
+  void check_deadlines(Clock::time_point now) {
+    std::vector<uint64_t> due;
+    for (const auto& [id, c] : connections)
+      if (c->deadline() <= now) due.push_back(id);
+    for (const uint64_t id : due) {
+      connections.at(id)->on_deadline(now);
+      settle(id, false);
+    }
+    if (accept_paused_until != Clock::time_point{} && now >= accept_paused_until &&
+        listen_fd >= 0) {
+      accept_paused_until = {};
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = kListenId;
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev);
+    }
+  }
+
+  void begin_stop(Clock::time_point now) {
+    ::close(listen_fd);
+    listen_fd = -1;
+    std::vector<uint64_t> ids;
+    for (const auto& [id, c] : connections) ids.push_back(id);
+    for (const uint64_t id : ids) {
+      connections.at(id)->stop();
+      settle(id, false);
+    }
+    // Requests already with a worker, and their answers, get one body timeout to finish.
+    stop_deadline = now + deadlines.body;
+  }
+
+  void loop() {
+    epoll_event events[256];
+    bool stopping = false;
+    Clock::time_point next_tick = Clock::now() + kTick;
+    for (;;) {
+      Clock::time_point now = Clock::now();
+      if (stop_requested && !stopping) {
+        stopping = true;
+        begin_stop(now);
+      }
+      if (stopping && (connections.empty() || now >= stop_deadline)) return;
+      const int timeout = connections.empty() && accept_paused_until == Clock::time_point{}
+                              ? -1
+                              : static_cast<int>(kTick.count());
+      const int n = ::epoll_wait(epoll_fd, events, 256, timeout);
+      if (n < 0 && errno != EINTR)
+        throw Error(std::string("server event loop failed: ") + std::strerror(errno));
+      now = Clock::now();
+      // Before the connections' events: a worker may have answered and re-armed one of them.
+      answer_finished(now);
+      for (int k = 0; k < n; ++k) {
+        const uint64_t id = events[k].data.u64;
+        if (id == kListenId) {
+          if (listen_fd >= 0) accept_all(now);
+        } else if (id == kWakeId) {
+          uint64_t count = 0;
+          [[maybe_unused]] const ssize_t r = ::read(wake_fd, &count, sizeof count);
+        } else if (const auto it = connections.find(id); it != connections.end()) {
+          Connection& c = *it->second;
+          if (c.phase() == Connection::Phase::kBusy) continue;
+          bool ready = false;
+          if (c.wants_write()) ready = c.on_writable(now);
+          if (!ready && c.wants_read()) ready = c.on_readable(now);
+          settle(id, ready);
+        }
+      }
+      if (now >= next_tick) {
+        check_deadlines(now);
+        next_tick = now + kTick;
+      }
+    }
+  }
+
+  void stop_workers() {
+    {
+      std::lock_guard lock(mutex);
+      workers_exit = true;
+    }
+    cv.notify_all();
+    for (std::thread& t : workers) t.join();
+    workers.clear();
   }
 
   ServerOptions options;
   Api api;
-  HttpServer http;
+  Deadlines deadlines{};
+  int listen_fd = -1, epoll_fd = -1, wake_fd = -1;
   std::mutex bind_mutex;
   int port = -1;
   std::atomic<bool> stop_requested{false};
-  std::atomic<bool> in_run{false};
+
+  // Event loop state (its thread only).
+  std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections;
+  size_t rejecting = 0;
+  uint64_t next_id = 2;
+  Clock::time_point accept_paused_until{};
+  Clock::time_point stop_deadline{};
+
+  // Shared with the workers, under `mutex`.
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::deque<Job> jobs;
+  std::vector<Done> finished;
+  std::atomic<bool> has_finished{false};  // `finished` is not empty (read without the lock)
+  bool workers_exit = false;
+  std::vector<std::thread> workers;
 };
 
 Server::Server(const Classifier& classifier, ServerOptions options)
     : impl_(std::make_unique<Impl>(classifier, std::move(options))) {
   Impl& s = *impl_;
-  if (s.options.port < 0 || s.options.port > 65535)
-    throw Error("port: got " + std::to_string(s.options.port) + ", expected 0 to 65535");
-  if (s.options.max_body_bytes == 0 || s.options.max_texts == 0)
+  const ServerOptions& o = s.options;
+  if (o.port < 0 || o.port > 65535)
+    throw Error("port: got " + std::to_string(o.port) + ", expected 0 to 65535");
+  if (o.max_body_bytes == 0 || o.max_texts == 0 || o.max_connections == 0)
     throw Error("server limits must be > 0");
-  const size_t threads = s.options.threads == 0 ? kDefaultThreads : s.options.threads;
-  s.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.http.set_payload_max_length(s.options.max_body_bytes);
-  s.http.set_keep_alive_max_count(kKeepAliveMaxRequests);
-  s.http.set_keep_alive_timeout(kKeepAliveSeconds);
-  s.http.set_read_timeout(kReadTimeoutSeconds);
-  // Responses go out as a header write and a body write; without TCP_NODELAY, Nagle's
-  // algorithm holds the second back until the client's delayed ACK (about 40 ms).
-  s.http.set_tcp_nodelay(true);
-  // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and
-  // silently take half the traffic. SO_REUSEADDR alone still allows a quick restart.
-  s.http.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-
-  const auto plain = [&s](const httplib::Request& req, httplib::Response& res) {
-    s.reply(req, res, req.body);
-  };
-  const auto with_reader = [&s](const httplib::Request& req, httplib::Response& res,
-                                const httplib::ContentReader& reader) {
-    s.read_and_reply(req, res, reader);
-  };
-  // Catch-alls: Api::handle decides between a handler, 404 and 405.
-  s.http.Get(".*", plain);
-  s.http.Post(".*", with_reader);
-  s.http.Put(".*", plain);
-  s.http.Patch(".*", plain);
-  s.http.Delete(".*", plain);
-  s.http.Options(".*", plain);
-
-  // Errors httplib raises itself (malformed request line, 413 on Content-Length, 414, ...)
-  // get a JSON body too; responses that already have one are left alone.
-  s.http.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        std::string message = reason(res.status);
-        if (res.status == 413) message += " (see GET /metadata for the limits)";
-        res.set_content(error_body(message), kJson);
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  // Api::handle catches everything; this is the last line should the adapter itself throw.
-  s.http.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        res.status = 500;
-        res.set_content(error_body("internal error"), kJson);
-      });
+  if (o.header_timeout.count() <= 0 || o.body_timeout.count() <= 0 ||
+      o.keep_alive_timeout.count() <= 0)
+    throw Error("server timeouts must be > 0");
+  s.deadlines = {o.header_timeout, o.body_timeout, o.keep_alive_timeout};
+  // Created here, not in run(), so that stop() can always wake the loop.
+  s.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (s.wake_fd < 0) throw Error(std::string("cannot create an eventfd: ") + std::strerror(errno));
 }
 
 Server::~Server() = default;
@@ -193,38 +368,73 @@ int Server::bind() {
   std::lock_guard lock(s.bind_mutex);
   if (s.port >= 0) return s.port;
   const std::string where = s.options.host + ":" + std::to_string(s.options.port);
-  if (s.options.port == 0) {
-    s.port = s.http.bind_to_any_port(s.options.host);
-  } else if (s.http.bind_to_port(s.options.host, s.options.port)) {
-    s.port = s.options.port;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(s.options.port);
+  if (::getaddrinfo(s.options.host.c_str(), service.c_str(), &hints, &found) == 0) {
+    for (addrinfo* a = found; a && s.listen_fd < 0; a = a->ai_next) {
+      const int fd =
+          ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+      if (fd < 0) continue;
+      // SO_REUSEADDR allows a quick restart; SO_REUSEPORT is left off, since it would let a
+      // second server bind the same port and silently take half the traffic.
+      const int yes = 1;
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, SOMAXCONN) == 0) {
+        s.listen_fd = fd;
+      } else {
+        ::close(fd);
+      }
+    }
+    ::freeaddrinfo(found);
   }
-  if (s.port < 0)
+  if (s.listen_fd < 0)
     throw Error("cannot listen on " + where +
                 ": the address is in use or not available on this machine");
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  ::getsockname(s.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  s.port = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
+                                            : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
   return s.port;
 }
 
 void Server::run() {
   Impl& s = *impl_;
   bind();
-  // Published before stop_requested is read, and stop() sets stop_requested before it
-  // reads in_run: whichever runs second sees the other's write (both are seq_cst).
-  s.in_run = true;
-  const bool clean = s.stop_requested || s.http.listen_once();
-  s.in_run = false;
-  if (!clean && !s.stop_requested)
-    throw Error("server on port " + std::to_string(s.port) +
-                " stopped: accepting a connection failed");
+  if (s.stop_requested) return;
+  s.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (s.epoll_fd < 0)
+    throw Error(std::string("cannot create the server's epoll: ") + std::strerror(errno));
+  for (const auto& [fd, id] : {std::pair{s.listen_fd, kListenId}, std::pair{s.wake_fd, kWakeId}}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = id;
+    if (::epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
+      throw Error(std::string("cannot watch the server's sockets: ") + std::strerror(errno));
+  }
+  const size_t threads = s.options.threads == 0 ? default_threads() : s.options.threads;
+  for (size_t k = 0; k < threads; ++k) s.workers.emplace_back([&s] { s.work(); });
+  // Workers write to the sockets of the connections they answer, so they are joined before
+  // any connection is closed. Connections still open then missed the shutdown deadline.
+  try {
+    s.loop();
+  } catch (...) {
+    s.stop_workers();
+    s.connections.clear();
+    throw;
+  }
+  s.stop_workers();
+  s.connections.clear();
 }
 
 void Server::stop() {
   Impl& s = *impl_;
   s.stop_requested = true;
-  // httplib ignores stop() until its accept loop has started, so when run() is between
-  // checking stop_requested and starting that loop, wait for the loop to start.
-  while (s.in_run && !s.http.is_running())
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  s.http.stop();
+  s.wake();
 }
 
 }  // namespace sentiment::serve

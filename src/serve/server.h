@@ -1,8 +1,9 @@
-// The HTTP server: one loaded Classifier shared read-only by a fixed pool of worker threads,
-// serving the JSON API of api.h (routes, limits and error codes: docs/serve.md).
-// cpp-httplib stays behind the pimpl, so nothing outside src/serve sees it.
+// The HTTP server: one event-loop thread owns every connection (connection.h) and hands only
+// complete requests to a fixed pool of worker threads that share one Classifier read-only and
+// run the JSON API of api.h (routes, limits and error codes: docs/serve.md).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -14,16 +15,23 @@ namespace sentiment::serve {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port, reported by bind()
-  // Worker threads; each serves one connection at a time (keep-alive included), so this is
-  // also how many clients are served at once. 0: kDefaultThreads.
+  // Worker threads, each running one complete request at a time; connections hold none.
+  // 0: default_threads().
   size_t threads = 0;
   size_t max_body_bytes = 1 << 20;  // larger bodies get 413
   size_t max_texts = 1024;          // more texts in one /predict get 413
+  // Open connections; the ones over it get 503 with Retry-After and are closed.
+  size_t max_connections = 512;
+  // Total time for a request's header block (from its first byte; for a new connection from
+  // the accept), for its body (and for the client to read the response), and idle time
+  // between keep-alive requests.
+  std::chrono::milliseconds header_timeout{5000};
+  std::chrono::milliseconds body_timeout{10000};
+  std::chrono::milliseconds keep_alive_timeout{2000};
 };
 
-// Enough workers for a few dozen concurrent keep-alive clients; idle workers only sleep,
-// and the model's compute is spread over the cores by the OS whatever this number.
-inline constexpr size_t kDefaultThreads = 32;
+// One worker per core (at least 2): requests are CPU-bound, and queued ones wait in order.
+size_t default_threads();
 
 class Server {
  public:
@@ -38,11 +46,12 @@ class Server {
   // Idempotent. Throws Error when the address cannot be bound.
   int bind();
   // Serves until stop(); binds first if bind() was not called. Requests in flight finish
-  // before it returns. Call at most once. Throws Error when the listening socket fails.
+  // before it returns; idle and half-sent ones are closed. Call at most once. Throws Error
+  // when the event loop cannot be set up.
   void run();
   // Makes run() return. Thread-safe, idempotent, and effective even when called before
-  // run() (which then returns at once). Not async-signal-safe: from a signal, wake a thread
-  // that calls it.
+  // run() (which then returns at once). Not async-signal-safe (it takes no lock, but keep
+  // to the self-pipe pattern of tools/serve_cmd.cc).
   void stop();
 
  private:

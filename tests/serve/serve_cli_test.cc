@@ -1,5 +1,6 @@
 // `sentiment serve` as a user runs it: it prints the URL with the port it bound (also for
-// --port 0), answers on it, and stops cleanly with exit status 0 on SIGINT and SIGTERM.
+// --port 0), answers on it, and stops cleanly with exit status 0 on SIGINT and SIGTERM, also
+// while a client is trickling a request.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <poll.h>
@@ -7,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -15,6 +17,7 @@
 
 #include "explain/toy_classifier.h"
 #include "io/model_file.h"
+#include "raw_client.h"
 #include "support/run_cli.h"
 
 namespace sentiment {
@@ -127,6 +130,37 @@ TEST(ServeCli, PrintsItsPortServesAndStopsOnSignals) {
     EXPECT_EQ(p.wait_exit(kExitTimeout), 0) << p.read_until("", 0);
     EXPECT_NE(p.read_until("Stopped", 1000).find("Stopped by signal"), std::string::npos);
   }
+  fs::remove(model);
+}
+
+// docs/serve.md promises shutdown in about 2 s; a client sending its header a byte at a time
+// must not hold the process (a per-byte read timeout would keep it for as long as it trickles).
+TEST(ServeCli, SigtermStopsPromptlyDespiteATricklingClient) {
+  constexpr auto kPromptExit = std::chrono::seconds(3);
+  const fs::path model = save_toy_model();
+  ServeProcess p(model);
+  ASSERT_GT(p.pid(), 0);
+  const std::string started = p.read_until("Ctrl-C", kStartTimeoutMs);
+  const int port = port_from(started);
+  ASSERT_GT(port, 0) << started;
+
+  testing::RawClient slow(port);
+  ASSERT_TRUE(slow.connected());
+  const std::string header =
+      "POST /predict HTTP/1.1\r\nHost: test\r\nX-Slow: " + std::string(200, 'z') + "\r\n";
+  std::atomic<bool> done{false};
+  std::thread trickler([&] {
+    for (size_t at = 0; at < header.size() && !done; ++at) {
+      if (!slow.send(std::string_view(header).substr(at, 1))) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the request is under way
+  ::kill(p.pid(), SIGTERM);
+  const int status = p.wait_exit(kPromptExit);
+  done = true;
+  trickler.join();
+  EXPECT_EQ(status, 0) << p.read_until("", 0);
   fs::remove(model);
 }
 
