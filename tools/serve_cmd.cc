@@ -143,12 +143,12 @@ int run_serve(const ServeOptions& o) {
     if (by_signal) signals.restore_defaults();
     server.stop();
   });
-  std::printf("Serving %s on %s (Ctrl-C to stop)\n", o.model.c_str(), url(o.host, port).c_str());
+  print_stdout("Serving %s on %s (Ctrl-C to stop)\n", o.model.c_str(), url(o.host, port).c_str());
   std::fflush(stdout);
   server.run();
   signals.wake();  // run() may have returned without a signal; never leave the watcher blocked
   watcher.join();
-  std::printf("Stopped%s.\n", by_signal ? " by signal" : "");
+  print_stdout("Stopped%s.\n", by_signal ? " by signal" : "");
   return 0;
 }
 

@@ -26,7 +26,9 @@ constexpr std::chrono::microseconds kSpin{2000};
 }  // namespace
 
 ThreadPool::ThreadPool(size_t threads) {
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  // Read once: hardware_concurrency() opens and parses a /sys file on every call, and a
+  // server makes a one-thread pool per request.
+  static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   if (threads == 0) threads = cores;
   spin_ = threads <= cores ? kSpin : std::chrono::microseconds{0};
   for (size_t w = 1; w < threads; ++w) workers_.emplace_back([this, w] { worker_loop(w); });
