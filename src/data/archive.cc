@@ -17,7 +17,7 @@ constexpr size_t kReadBlockBytes = 1 << 20;
 // Opening already decodes the first block to detect the format, so a truncated or foreign
 // file can fail at open as well as at the first header.
 constexpr const char* kExpectedArchive =
-    " (expected a complete tar archive, optionally gzip, bzip2 or xz compressed)";
+    " (expected a complete tar archive, optionally gzip, bzip2, xz or zstd compressed)";
 
 struct ArchiveFree {
   void operator()(archive* a) const { archive_read_free(a); }
@@ -40,7 +40,13 @@ void read_archive(const std::filesystem::path& file,
   std::unique_ptr<archive, ArchiveFree> owner(archive_read_new());
   archive* a = owner.get();
   if (a == nullptr) throw Error("cannot read archive '" + file.string() + "': out of memory");
-  archive_read_support_filter_all(a);
+  // Only the compressions libarchive decodes itself: "all" would also hand an archive to
+  // external programs (lrzip, lzop, grzip, ...), which an untrusted file should never start.
+  archive_read_support_filter_none(a);
+  archive_read_support_filter_gzip(a);
+  archive_read_support_filter_bzip2(a);
+  archive_read_support_filter_xz(a);
+  archive_read_support_filter_zstd(a);
   archive_read_support_format_tar(a);
   if (archive_read_open_filename(a, file.c_str(), kReadBlockBytes) != ARCHIVE_OK) {
     fail(a, file, kExpectedArchive);

@@ -106,6 +106,19 @@ TEST(ReadImdb, RandomBytesAreNotAnArchive) {
   EXPECT_NE(message.find("junk.tar.gz"), std::string::npos) << message;
 }
 
+// Compressions that libarchive would hand to an external program (lzop, lrzip) are not
+// formats at all: an untrusted file never starts a process.
+TEST(ReadImdb, ExternalDecompressorsAreNeverRun) {
+  TempDir tmp;
+  write_file(tmp / "a.tar.lzo", std::string("\x89LZO\0\r\n\x1a\n", 9) + std::string(64, 'x'));
+  write_file(tmp / "a.tar.lrz", std::string("LRZI\0\x06", 6) + std::string(64, 'x'));
+  for (const char* name : {"a.tar.lzo", "a.tar.lrz"}) {
+    const std::string message = error_of([&] { read_imdb(tmp / name); });
+    EXPECT_NE(message.find("Unrecognized archive format"), std::string::npos) << message;
+    EXPECT_EQ(message.find("program"), std::string::npos) << message;
+  }
+}
+
 TEST(ReadImdb, TruncatedArchive) {
   TempDir tmp;
   // Random letters compress poorly, so the cut lands in the middle of the members.
