@@ -11,16 +11,32 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <vector>
 
 #include "core/file_util.h"
 
 namespace sentiment::fuzz {
 
-// A file under $TMPDIR (or /tmp) named after the process, rewritten for every input, so
+// Removes the scratch paths when the fuzzer exits (libFuzzer ends with exit()).
+struct ScratchFiles {
+  std::vector<std::filesystem::path> paths;
+  ~ScratchFiles() {
+    std::error_code ec;
+    for (const auto& p : paths) std::filesystem::remove_all(p, ec);
+  }
+};
+inline ScratchFiles scratch_files;
+
+// A path under $TMPDIR (or /tmp) named after the process, rewritten for every input, so
 // parallel fuzzer processes never share one. suffix picks a reader by extension.
 inline std::filesystem::path scratch_path(std::string_view suffix) {
-  return std::filesystem::temp_directory_path() /
-         ("sentiment-fuzz-" + std::to_string(::getpid()) + std::string(suffix));
+  auto path = std::filesystem::temp_directory_path() /
+              ("sentiment-fuzz-" + std::to_string(::getpid()) + std::string(suffix));
+  bool known = false;
+  for (const auto& p : scratch_files.paths) known = known || p == path;
+  if (!known) scratch_files.paths.push_back(path);
+  return path;
 }
 
 inline std::filesystem::path write_scratch(std::string_view bytes, std::string_view suffix) {

@@ -164,6 +164,21 @@ void archive_seeds() {
   seed("archive", "imdb_tar_gz", "\x01" + gzip(tar));
   seed("archive", "imdb_tar", "\x01" + tar);
   seed("archive", "members_tar_gz", std::string(1, '\0') + gzip(tar));
+
+  // Directory trees (folders_fuzz.cc): "path\nbytes\0" entries, a path ending in '/' a
+  // directory; mode bit 0 reads the tree as aclImdb, otherwise as class folders.
+  std::string imdb, classes;
+  for (const char* split : {"train", "test"})
+    for (const char* label : {"pos", "neg"})
+      imdb += std::string("aclImdb/") + split + "/" + label + "/3_" +
+              (label[0] == 'p' ? "8" : "1") + ".txt\nA fine film<br />indeed" +
+              std::string(1, '\0');
+  imdb += std::string("aclImdb/train/unsup/\n") + std::string(1, '\0');
+  seed("folders", "imdb_tree", "\x01" + imdb);
+  for (const char* f : {"pos/2.txt\ngood", "pos/10.txt\ngreat", "neg/1.txt\nbad", ".hidden/x\nx",
+                        "neg/.swp\nignored"})
+    classes += std::string(f) + std::string(1, '\0');
+  seed("folders", "class_tree", std::string(1, '\0') + classes);
 }
 
 void run_config_seeds(const fs::path& source) {
