@@ -43,7 +43,7 @@ for name in "${names[@]}"; do
   # rss_limit: a parser that allocates gigabytes for a small input is a finding.
   # shellcheck disable=SC2086
   "$build/fuzz/fuzz_$name" "$corpus" "fuzz/corpus/$name" "$build/seeds/$name" \
-    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+    -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=25 -max_len=65536 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 ${FUZZ_FLAGS:-} 2>"$build/fuzz_$name.log" ||
     { tail -n 60 "$build/fuzz_$name.log" >&2; echo "fuzz_$name: FINDING, see $artifacts/" >&2; exit 1; }
   grep -E '^(#[0-9]+.*DONE|stat::(number_of_executed_units|new_units_added|peak_rss_mb))' \
