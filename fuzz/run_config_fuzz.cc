@@ -4,13 +4,23 @@
 #include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/error.h"
+#include "model/model_json.h"
 #include "run_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const nlohmann::json j = nlohmann::json::parse(data, data + size, nullptr, false);
-  if (j.is_discarded()) return 0;
+  // Parsed as the product parses files: nesting limited (model_json.h).
+  nlohmann::json j;
+  try {
+    j = sentiment::parse_json_limited<nlohmann::json>(
+        std::string_view(reinterpret_cast<const char*>(data), size), "fuzz", /*comments=*/true);
+  } catch (const nlohmann::json::exception&) {
+    return 0;
+  } catch (const sentiment::Error&) {
+    return 0;
+  }
   sentiment::cli::RunConfig c;
   try {
     sentiment::cli::run_config_from_json(j, c);

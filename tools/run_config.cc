@@ -223,7 +223,7 @@ void load_run_config(const std::string& path, RunConfig& config) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   Json j;
   try {
-    j = Json::parse(text, nullptr, true, true);  // comments allowed
+    j = parse_json_limited<Json>(text, "config file " + path, /*comments=*/true);
   } catch (const Json::exception& e) {
     throw Error("config file " + path + " is not valid JSON: " + e.what());
   }

@@ -173,7 +173,7 @@ Classifier deserialize_model(const std::string& bytes, const std::string& name) 
                 " bytes is over the limit of " + std::to_string(kMaxHeaderBytes));
   Json header;
   try {
-    header = Json::parse(r.bytes(header_len, "the header"));
+    header = parse_json_limited<Json>(r.bytes(header_len, "the header"), "model file " + name);
     const Json& arch = header.at("architecture");
     const Json& pre = header.at("preprocessing");
     const std::string type = arch.at("type").get<std::string>();

@@ -11,11 +11,31 @@
 #include <initializer_list>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
+#include "core/error.h"
 #include "model/model.h"
 
 namespace sentiment {
+
+// Deepest nesting a JSON document read from a file may have. Real configurations and
+// headers nest a few levels; nlohmann parses any depth without recursion, but printing a
+// value (dump(), as error messages and re-saved headers do) recurses once per level and
+// overflows the stack somewhere past 50,000 levels.
+inline constexpr int kMaxJsonDepth = 100;
+
+// Parses text (comments allowed when asked) and throws Error "<where>: JSON nested deeper
+// than 100 levels" for a deeper document; syntax errors throw nlohmann's parse_error.
+template <typename J>
+J parse_json_limited(std::string_view text, const std::string& where, bool comments = false) {
+  typename J::parser_callback_t limit = [&](int depth, nlohmann::json::parse_event_t, J&) {
+    if (depth > kMaxJsonDepth)
+      throw Error(where + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return true;
+  };
+  return J::parse(text, limit, true, comments);
+}
 
 [[noreturn]] void throw_json_type_error(const nlohmann::json& j, const char* key,
                                         const std::string& where);

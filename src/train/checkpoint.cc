@@ -147,7 +147,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   if (json_len > kMaxJsonBytes) throw Error("checkpoint " + name + ": header too large");
   Checkpoint c;
   try {
-    const Json h = Json::parse(r.take(json_len, "the header"));
+    const Json h = parse_json_limited<Json>(r.take(json_len, "the header"), "checkpoint " + name);
     TrainState& s = c.state;
     // Integers range-checked as written (get<int> would truncate 2^40 and cast 1e30 with
     // undefined behaviour).

@@ -329,6 +329,18 @@ TEST(ModelFileLimits, NonFiniteWeightIsRefused) {
   }
 }
 
+// Printing a value recurses once per level (the training record is re-dumped on load): a
+// header nested a million levels deep overflowed the stack before it was refused.
+TEST(ModelFileLimits, DeeplyNestedHeaderIsRefused) {
+  FileParts parts = split_file(serialize_model(small_classifier(13)));
+  auto header = nlohmann::ordered_json::parse(parts.header);
+  header["training"] = "DEEP";
+  parts.header = header.dump(1);
+  parts.header.replace(parts.header.find("\"DEEP\""), 6,
+                       std::string(1000000, '[') + std::string(1000000, ']'));
+  expect_load_error_naming(join_file(parts), {"crafted.model", "nested deeper than 100 levels"});
+}
+
 TEST(ModelFileLimits, LabelsAndWordsMustBeUtf8) {
   FileParts parts = split_file(serialize_model(small_classifier(12)));
   const size_t at = parts.header.find("\"positive\"");

@@ -112,5 +112,23 @@ TEST_F(CheckpointFile, HugeEpochIsNotTruncated) {
   expect_error_naming(path_, {"'epoch' is 1099511627776", "2147483647"});
 }
 
+// The run configuration is re-dumped on load, which recursed once per level: a million
+// levels overflowed the stack.
+TEST_F(CheckpointFile, DeeplyNestedHeaderIsRefused) {
+  rewrite(path_, [](std::string& b) {
+    uint64_t len;
+    std::memcpy(&len, b.data() + 16, 8);
+    std::string header = b.substr(24, len);
+    const size_t at = header.find("\"run\":{}");
+    ASSERT_NE(at, std::string::npos);
+    header.replace(at + 6, 2, std::string(1000000, '[') + std::string(1000000, ']'));
+    const uint64_t new_len = header.size();
+    std::string out = b.substr(0, 16);
+    out.append(reinterpret_cast<const char*>(&new_len), 8);
+    b = out + header + b.substr(24 + len);
+  });
+  expect_error_naming(path_, {path_.string(), "nested deeper than 100 levels"});
+}
+
 }  // namespace
 }  // namespace sentiment
