@@ -17,8 +17,10 @@
 #include "data/vocabulary.h"
 #include "io/model_file.h"
 #include "model/model_json.h"
+#include "optim/adam.h"
 #include "run_config.h"
 #include "train/checkpoint.h"
+#include "train/epoch_end.h"
 
 namespace fs = std::filesystem;
 using namespace sentiment;
@@ -106,23 +108,41 @@ void model_seeds() {
   seed("model_json", "multi.json", model_config_to_json(multi).dump(1));
 }
 
+// A real checkpoint of the tiny model checkpoint_fuzz.cc resumes into, written through
+// the training loop's own epoch-end path after two epochs.
 void checkpoint_seeds() {
-  Checkpoint c;
-  c.state.epoch = 2;
-  c.state.params = {0.5f, -1.0f, 2.0f};
-  c.state.adam_m = {0.1f, 0.2f, 0.3f};
-  c.state.adam_v = {0.01f, 0.02f, 0.03f};
-  c.state.adam_steps = 6;
-  c.state.history.loss = {0.7, 0.5};
-  c.state.history.accuracy = {0.5, 0.75};
-  c.state.scheduler_json = R"({"kind":"plateau","wait":1})";
-  c.run_json = R"({"data":{"maxlen":8}})";
-  const fs::path tmp = g_out / "checkpoint.tmp";
-  save_checkpoint(tmp, c);
-  const std::string bytes = read(tmp);
-  fs::remove(tmp);
-  seed("checkpoint", "ckpt_crc_fixed", "\x01" + bytes);
-  seed("checkpoint", "ckpt_as_is", std::string(1, '\0') + bytes);
+  for (const bool plateau : {false, true}) {
+    Model model(lstm_config(4, 1, 1));
+    TrainConfig config;
+    config.epochs = 10;
+    config.schedule.kind = plateau ? LrSchedule::Kind::kPlateau : LrSchedule::Kind::kCosine;
+    config.early_stopping = EarlyStoppingConfig{};
+    config.early_stopping->restore_best_weights = true;
+    EpochEnd end(config);
+    Adam adam(config.adam, model.params().size());
+    Rng rng(1);
+    Checkpoint c;
+    c.run_json = R"({"data":{"maxlen":8}})";
+    TrainCallbacks callbacks;
+    callbacks.checkpoint = [&](const TrainState& s) { c.state = s; };
+    for (int epoch = 1; epoch <= 2; ++epoch) {
+      EpochResult r;
+      r.epoch = epoch;
+      r.train = {0.7 / epoch, 0.5 + 0.1 * epoch, 8};
+      r.val = {0.8 / epoch, 0.5 + 0.05 * epoch, 4};
+      r.learning_rate = 1e-3;
+      end.on_epoch_end(r, model, adam, rng, callbacks);
+    }
+    const fs::path tmp = g_out / "checkpoint.tmp";
+    save_checkpoint(tmp, c);
+    const std::string bytes = read(tmp);
+    fs::remove(tmp);
+    // Mode bit 0: repair the checksum; bit 1: plateau schedule (checkpoint_fuzz.cc).
+    const char fixed = plateau ? '\x03' : '\x01', as_is = plateau ? '\x02' : '\x00';
+    const std::string kind = plateau ? "plateau" : "cosine";
+    seed("checkpoint", kind + "_crc_fixed", fixed + bytes);
+    seed("checkpoint", kind + "_as_is", as_is + bytes);
+  }
 }
 
 void text_seeds() {
