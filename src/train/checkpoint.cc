@@ -179,6 +179,10 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   if (c.state.adam_m.size() != c.state.params.size() ||
       c.state.adam_v.size() != c.state.params.size())
     throw Error("checkpoint " + name + ": optimizer state does not match the parameters");
+  if (!c.state.best_params.empty() && c.state.best_params.size() != c.state.params.size())
+    throw Error("checkpoint " + name + ": got " + std::to_string(c.state.best_params.size()) +
+                " best weights, expected none or one per parameter (" +
+                std::to_string(c.state.params.size()) + ")");
   return c;
 }
 

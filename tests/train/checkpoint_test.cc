@@ -96,6 +96,14 @@ TEST_F(CheckpointFile, NonFiniteMomentIsRefused) {
   expect_error_naming(path_, {"parameter 0 of the first moments", "non-finite"});
 }
 
+// Best weights are either absent or one per parameter (resuming copies them over the model).
+TEST_F(CheckpointFile, BestWeightsOfAnotherSizeAreRefused) {
+  Checkpoint c = small_checkpoint();
+  c.state.best_params.assign(40, 0.5f);
+  save_checkpoint(path_, c);
+  expect_error_naming(path_, {path_.string(), "got 40 best weights", "one per parameter (3)"});
+}
+
 TEST_F(CheckpointFile, HugeEpochIsNotTruncated) {
   rewrite(path_, [](std::string& b) {
     uint64_t len;
