@@ -11,9 +11,15 @@ SENTIMENT_PACKAGES=(
   zlib1g-dev libgtest-dev libbenchmark-dev
 )
 
+# Only for scripts/fuzz.sh: Clang 14 and its libFuzzer/sanitizer runtimes.
+SENTIMENT_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
+
+# sentiment_install_deps [PACKAGE...]: the given packages, or SENTIMENT_PACKAGES.
 sentiment_install_deps() {
+  local wanted=("$@")
+  [ ${#wanted[@]} -eq 0 ] && wanted=("${SENTIMENT_PACKAGES[@]}")
   local missing=()
-  for pkg in "${SENTIMENT_PACKAGES[@]}"; do
+  for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("$pkg")
   done

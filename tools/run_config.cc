@@ -225,7 +225,7 @@ void load_run_config(const std::string& path, RunConfig& config) {
   const std::string text = read_whole_file(path, "config file", kMaxConfigBytes);
   Json j;
   try {
-    j = Json::parse(text, nullptr, true, true);  // comments allowed
+    j = parse_json_limited<Json>(text, "config file " + path, /*comments=*/true);
   } catch (const Json::exception& e) {
     throw Error("config file " + path + " is not valid JSON: " + e.what());
   }

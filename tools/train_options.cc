@@ -191,7 +191,7 @@ std::vector<TrainOption> make_table() {
   add(option(
           "--maxlen", "data.maxlen", "Pad/truncate every text to this many tokens",
           [](auto& c) -> auto& { return c.data.maxlen; })
-          .range(1, 100000));
+          .range(1, static_cast<double>(kMaxSequenceLength)));
   add(option(
           "--padding", "data.padding", "Where padding goes",
           [](auto& c) -> auto& { return c.data.padding; })

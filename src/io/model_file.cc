@@ -2,13 +2,16 @@
 // truncated, corrupted, newer or hand-edited file gives an Error, never a crash.
 #include "io/model_file.h"
 
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "data/tokenizer.h"
 #include "model/model_json.h"
 
 namespace sentiment {
@@ -66,6 +69,26 @@ class Reader {
   const std::string& name_;
   size_t pos_ = 0;
 };
+
+// A size from the header, read as a wide integer and range-checked before any narrowing,
+// so the message shows the value as written: "preprocessing.maxlen is 10000000, expected
+// an integer in [1, 100000]".
+uint64_t header_size(const Json& section, const char* section_name, const char* key, uint64_t lo,
+                     uint64_t hi, const std::string& prefix) {
+  const Json& v = section.at(key);
+  if (!v.is_number_unsigned() || v.get<uint64_t>() < lo || v.get<uint64_t>() > hi)
+    throw Error(prefix + section_name + "." + key + " is " + v.dump() +
+                ", expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                "]");
+  return v.get<uint64_t>();
+}
+
+// Text from the file that later meets the tokenizer, JSON output or a terminal.
+void check_utf8(std::string_view text, const std::string& what, const std::string& name) {
+  if (const size_t bad = data::invalid_utf8_offset(text); bad != std::string_view::npos)
+    throw Error("model file " + name + ": " + what + " is not valid UTF-8 (bad byte at offset " +
+                std::to_string(bad) + ")");
+}
 
 data::PadMode parse_pad(const Json& j, const char* key, const std::string& name) {
   const std::string v = j.at(key).get<std::string>();
@@ -150,7 +173,7 @@ Classifier deserialize_model(const std::string& bytes, const std::string& name) 
                 " bytes is over the limit of " + std::to_string(kMaxHeaderBytes));
   Json header;
   try {
-    header = Json::parse(r.bytes(header_len, "the header"));
+    header = parse_json_limited<Json>(r.bytes(header_len, "the header"), "model file " + name);
     const Json& arch = header.at("architecture");
     const Json& pre = header.at("preprocessing");
     const std::string type = arch.at("type").get<std::string>();
@@ -162,9 +185,10 @@ Classifier deserialize_model(const std::string& bytes, const std::string& name) 
     ModelConfig cfg;
     try {
       if (type == "embedding-lstm-dense") {  // format version 1: the recipe's one LSTM
-        cfg.vocab_size = arch.at("vocab_size").get<size_t>();
-        cfg.embedding_dim = arch.at("embedding_dim").get<size_t>();
-        cfg.layers[0].units = arch.at("units").get<size_t>();
+        cfg.vocab_size = header_size(arch, "architecture", "vocab_size", 4, kMaxVocabulary, "");
+        cfg.embedding_dim =
+            header_size(arch, "architecture", "embedding_dim", 1, kMaxEmbeddingDim, "");
+        cfg.layers[0].units = header_size(arch, "architecture", "units", 1, kMaxUnits, "");
         validate_model_config(cfg);
       } else {
         Json a = arch;
@@ -175,10 +199,22 @@ Classifier deserialize_model(const std::string& bytes, const std::string& name) 
       throw Error("model file " + name + ": " + e.what());
     }
     Preprocessing p;
-    p.maxlen = pre.at("maxlen").get<size_t>();
+    const std::string at = "model file " + name + ": ";
+    p.maxlen = header_size(pre, "preprocessing", "maxlen", 1, kMaxSequenceLength, at);
     p.padding = parse_pad(pre, "padding", name);
     p.truncating = parse_pad(pre, "truncating", name);
-    const auto num_words = pre.at("num_words").get<int32_t>();
+    const auto num_words = static_cast<int32_t>(
+        header_size(pre, "preprocessing", "num_words", data::kMinNumWords, kMaxVocabulary, at));
+    // The special indices are the tokenizer's, not the file's to choose.
+    for (const auto& [key, expected] : {std::pair{"pad_index", data::kPadIndex},
+                                        {"start_index", data::kStartIndex},
+                                        {"oov_index", data::kOovIndex},
+                                        {"index_from", data::kIndexFrom}})
+      if (pre.contains(key) && pre.at(key) != expected)
+        throw Error("model file " + name + ": preprocessing." + key + " is " + pre.at(key).dump() +
+                    ", expected " + std::to_string(expected));
+    // Labels are JSON strings: the parser has already refused ill-formed UTF-8 in them.
+    const auto labels = header.at("labels").get<std::vector<std::string>>();
 
     const auto vocab_len = r.get<uint64_t>("the vocabulary length");
     if (vocab_len > kMaxVocabBytes) throw Error("model file " + name + ": vocabulary too large");
@@ -189,17 +225,26 @@ Classifier deserialize_model(const std::string& bytes, const std::string& name) 
       if (end == std::string_view::npos)
         throw Error("model file " + name + ": vocabulary does not end with a newline");
       words.emplace_back(vocab_blob.substr(start, end - start));
+      check_utf8(words.back(), "vocabulary word " + std::to_string(words.size()), name);
       start = end + 1;
     }
     const auto weight_len = r.get<uint64_t>("the weights length");
-    Model model(cfg);
-    const auto params = model.params();
-    if (weight_len > kMaxWeightBytes || weight_len != params.size_bytes())
+    // Counted before the model is made: a header may describe terabytes of weights.
+    const uint64_t expected_bytes = uint64_t{Model::parameter_count(cfg)} * sizeof(float);
+    if (weight_len > kMaxWeightBytes || weight_len != expected_bytes)
       throw Error("model file " + name + ": got " + std::to_string(weight_len) +
-                  " bytes of weights, expected " + std::to_string(params.size_bytes()) +
+                  " bytes of weights, expected " + std::to_string(expected_bytes) +
                   " for the architecture in its header");
     const std::string_view w = r.bytes(weight_len, "the weights");
+    Model model(cfg);
+    const auto params = model.params();
     std::memcpy(params.data(), w.data(), w.size());
+    for (const auto& v : model.views()) {
+      const auto* first = params.data() + v.offset;
+      if (!std::all_of(first, first + v.size(), [](float x) { return std::isfinite(x); }))
+        throw Error("model file " + name + ": parameter " + v.name +
+                    " holds a non-finite value (the run that wrote it diverged)");
+    }
     r.get<uint32_t>("the checksum");
     if (r.pos() != bytes.size())
       throw Error("model file " + name + " has " + std::to_string(bytes.size() - r.pos()) +
@@ -209,14 +254,14 @@ Classifier deserialize_model(const std::string& bytes, const std::string& name) 
       throw Error("model file " + name + ": tensor table does not match the architecture");
     for (size_t k = 0; k < tensors.size(); ++k) {
       const auto& v = model.views()[k];
-      if (tensors[k].at("name").get<std::string>() != v.name ||
-          tensors[k].at("shape").get<std::vector<size_t>>() != v.shape ||
-          tensors[k].at("offset").get<size_t>() != v.offset)
+      // Compared as JSON: a size read into size_t first could wrap or overflow.
+      if (tensors[k].at("name") != v.name || tensors[k].at("shape") != Json(v.shape) ||
+          tensors[k].at("offset") != v.offset)
         throw Error("model file " + name + ": tensor '" + v.name +
                     "' does not match the architecture");
     }
     Classifier c(std::move(model), data::Vocabulary::from_ranked(std::move(words), num_words), p,
-                 header.at("labels").get<std::vector<std::string>>());
+                 labels);
     c.training_json = header.value("training", Json::object()).dump();
     c.metrics_json = header.value("metrics", Json::object()).dump();
     return c;

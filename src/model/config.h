@@ -49,6 +49,9 @@ inline constexpr size_t kMaxNgramOrder = 5;
 inline constexpr size_t kMaxNgramDim = 4096;
 inline constexpr size_t kMaxNgramBuckets = size_t{1} << 26;
 inline constexpr size_t kMaxNgramTableFloats = size_t{1} << 30;
+// Longest token row (maxlen) a model is trained or loaded with: predict's memory and time
+// grow with it, so a hand-edited model file cannot ask for millions of steps a text.
+inline constexpr size_t kMaxSequenceLength = 100000;
 
 // Whether model_forward shares the leading padding of the rows (layers/padding_run.h):
 // unidirectional LSTM layers read through the last step, padding not masked (with

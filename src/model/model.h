@@ -50,6 +50,10 @@ class Model {
  public:
   explicit Model(const ModelConfig& config);
 
+  // params().size() of Model(config), without allocating it (for readers that must check a
+  // file's weight count before trusting its configuration). Validates config.
+  static size_t parameter_count(const ModelConfig& config);
+
   // Keras initialisers: embedding U(-0.05, 0.05); recurrent kernels glorot-uniform;
   // recurrent_kernels orthogonal; biases zero except the LSTM forget gate's 1; dense
   // glorot-uniform with zero bias.
@@ -84,6 +88,8 @@ class Model {
   };
   template <typename F>
   ModelParams<F> named(F* base, size_t first) const;
+  // Fills views and names for config (validated first); returns the parameter count.
+  static size_t layout(const ModelConfig& config, std::vector<ParamView>& views, Names& names);
 
   ModelConfig config_;
   std::vector<ParamView> views_;

@@ -28,6 +28,11 @@ void throw_json_type_error(const Json& j, const char* key, const std::string& wh
   throw Error(where + ": '" + key + "' has the wrong type: " + j.at(key).dump());
 }
 
+void throw_json_range_error(const Json& j, const char* key, const std::string& where,
+                            const std::string& what) {
+  throw Error(where + ": '" + key + "' is " + j.at(key).dump() + ", expected " + what);
+}
+
 nlohmann::ordered_json model_config_to_json(const ModelConfig& c) {
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   for (const auto& l : c.layers)

@@ -12,19 +12,29 @@ size_t ParamView::size() const {
   return s;
 }
 
+size_t Model::parameter_count(const ModelConfig& config) {
+  std::vector<ParamView> views;
+  Names names;
+  return layout(config, views, names);
+}
+
 Model::Model(const ModelConfig& config) : config_(config) {
+  params_.assign(layout(config, views_, names_), 0.0f);
+}
+
+size_t Model::layout(const ModelConfig& config, std::vector<ParamView>& views, Names& names) {
   validate_model_config(config);
   const size_t V = config.vocab_size, E = config.embedding_dim, O = config.outputs();
   size_t offset = 0;
   auto add = [&](std::string name, std::vector<size_t> shape) {
     ParamView view{std::move(name), offset, std::move(shape)};
     offset += view.size();
-    views_.push_back(std::move(view));
-    return views_.size() - 1;
+    views.push_back(std::move(view));
+    return views.size() - 1;
   };
   add("embedding", {V, E});
   if (config.ngrams.enabled()) {
-    names_.ngram_table = add("ngrams", {config.ngrams.rows(V), config.ngrams.dim});
+    names.ngram_table = add("ngrams", {config.ngrams.rows(V), config.ngrams.dim});
     add("ngrams.kernel", {config.ngrams.dim, O});
     add("ngrams.bias", {O});
   }
@@ -36,11 +46,11 @@ Model::Model(const ModelConfig& config) : config_(config) {
     size_t& count = seen[static_cast<size_t>(layer.cell)];
     if (count > 0) name.append("_").append(std::to_string(count));
     ++count;
-    names_.recurrent.emplace_back();
+    names.recurrent.emplace_back();
     for (size_t dir = 0; dir < layer.directions(); ++dir) {
       const std::string prefix =
           layer.bidirectional ? name + (dir == 0 ? ".forward" : ".backward") : name;
-      names_.recurrent.back().push_back(add(prefix + ".kernel", {config.layer_input_width(l), G}));
+      names.recurrent.back().push_back(add(prefix + ".kernel", {config.layer_input_width(l), G}));
       add(prefix + ".recurrent_kernel", {H, G});
       if (layer.cell == CellType::kGru)
         add(prefix + ".bias", {2, G});
@@ -48,9 +58,9 @@ Model::Model(const ModelConfig& config) : config_(config) {
         add(prefix + ".bias", {G});
     }
   }
-  names_.dense = add("dense.kernel", {config.features(), O});
+  names.dense = add("dense.kernel", {config.features(), O});
   add("dense.bias", {O});
-  params_.assign(offset, 0.0f);
+  return offset;
 }
 
 template <typename F>

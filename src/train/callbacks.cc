@@ -11,6 +11,7 @@
 #include <numbers>
 
 #include "core/error.h"
+#include "model/model_json.h"
 
 namespace sentiment {
 namespace {
@@ -217,7 +218,7 @@ void LrScheduler::restore(const nlohmann::json& j) {
     if (kind != to_string(schedule_.kind))
       throw Error("lr scheduler state: got kind '" + kind + "', expected '" +
                   to_string(schedule_.kind) + "'");
-    const int epoch = j.at("epoch").get<int>();
+    const int epoch = json_integer<int>(j, "epoch", "lr scheduler state");
     if (epoch < 0 || epoch > epochs_)
       throw Error("lr scheduler state: got epoch " + std::to_string(epoch) + ", expected in [0, " +
                   std::to_string(epochs_) + "]");
@@ -230,8 +231,8 @@ void LrScheduler::restore(const nlohmann::json& j) {
       if (!(lr > 0.0 && lr <= base_lr_))
         throw Error("lr scheduler state: got lr " + num(lr) + ", expected in (0, " + num(base_lr_) +
                     "]");
-      const int wait = j.at("wait").get<int>();
-      const int cooldown = j.at("cooldown_counter").get<int>();
+      const int wait = json_integer<int>(j, "wait", "lr scheduler state");
+      const int cooldown = json_integer<int>(j, "cooldown_counter", "lr scheduler state");
       if (wait < 0 || cooldown < 0)
         throw Error("lr scheduler state: got wait " + std::to_string(wait) + " and cooldown " +
                     std::to_string(cooldown) + ", expected >= 0");
@@ -308,10 +309,12 @@ void EarlyStopping::restore(const nlohmann::json& j) {
     if (monitor != config_.monitor)
       throw Error("early stopping state: got monitor '" + monitor + "', expected '" +
                   config_.monitor + "'");
-    const int epoch = j.at("epoch").get<int>();
-    const int wait = j.at("wait").get<int>();
-    const int best_epoch = j.at("best_epoch").get<int>();
-    const int stopped_epoch = j.at("stopped_epoch").get<int>();
+    // Range-checked as written: get<int> casts 1e30 with undefined behaviour.
+    const std::string where = "early stopping state";
+    const int epoch = json_integer<int>(j, "epoch", where);
+    const int wait = json_integer<int>(j, "wait", where);
+    const int best_epoch = json_integer<int>(j, "best_epoch", where);
+    const int stopped_epoch = json_integer<int>(j, "stopped_epoch", where);
     const std::optional<double> best = optional_from_json(j.at("best"));
     if (epoch < 0 || wait < 0 || wait > epoch || best_epoch < 0 || best_epoch > epoch ||
         stopped_epoch < 0 || stopped_epoch > epoch || best.has_value() != (best_epoch > 0))

@@ -1,6 +1,8 @@
 // Checkpoint file writer and strict reader.
 #include "train/checkpoint.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -8,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "model/model_json.h"
 
 namespace sentiment {
 namespace {
@@ -51,6 +54,11 @@ class Reader {
     const std::string_view d = take(n * sizeof(float), what);
     std::vector<float> v(n);
     if (n > 0) std::memcpy(v.data(), d.data(), d.size());
+    // Resuming from NaN weights or moments would train nothing but NaN.
+    const auto bad = std::find_if(v.begin(), v.end(), [](float x) { return !std::isfinite(x); });
+    if (bad != v.end())
+      throw Error("checkpoint " + name_ + ": parameter " + std::to_string(bad - v.begin()) +
+                  " of " + what + " holds a non-finite value (the run that wrote it diverged)");
     return v;
   }
   size_t pos() const { return pos_; }
@@ -139,14 +147,19 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   if (json_len > kMaxJsonBytes) throw Error("checkpoint " + name + ": header too large");
   Checkpoint c;
   try {
-    const Json h = Json::parse(r.take(json_len, "the header"));
+    const Json h = parse_json_limited<Json>(r.take(json_len, "the header"), "checkpoint " + name);
     TrainState& s = c.state;
-    s.epoch = h.at("epoch").get<int>();
-    s.adam_steps = h.at("adam_steps").get<int64_t>();
+    // Integers range-checked as written (get<int> would truncate 2^40 and cast 1e30 with
+    // undefined behaviour).
+    const std::string where = "checkpoint " + name;
+    s.epoch = json_integer<int>(h, "epoch", where);
+    s.adam_steps = json_integer<int64_t>(h, "adam_steps", where);
     const Json& rng = h.at("shuffle_rng");
-    const auto words = rng.at("words").get<std::vector<uint64_t>>();
-    if (words.size() != 4) throw Error("checkpoint " + name + ": bad random state");
-    for (size_t k = 0; k < 4; ++k) s.shuffle_rng.words[k] = words[k];
+    const Json& words = rng.at("words");
+    if (!words.is_array() || words.size() != 4)
+      throw Error("checkpoint " + name + ": bad random state");
+    for (size_t k = 0; k < 4; ++k)
+      s.shuffle_rng.words[k] = json_integer<uint64_t>(Json{{"word", words[k]}}, "word", where);
     s.shuffle_rng.spare_normal = rng.at("spare_normal").get<double>();
     s.shuffle_rng.has_spare = rng.at("has_spare").get<bool>();
     s.scheduler_json = h.at("scheduler").dump();
@@ -166,6 +179,10 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
   if (c.state.adam_m.size() != c.state.params.size() ||
       c.state.adam_v.size() != c.state.params.size())
     throw Error("checkpoint " + name + ": optimizer state does not match the parameters");
+  if (!c.state.best_params.empty() && c.state.best_params.size() != c.state.params.size())
+    throw Error("checkpoint " + name + ": got " + std::to_string(c.state.best_params.size()) +
+                " best weights, expected none or one per parameter (" +
+                std::to_string(c.state.params.size()) + ")");
   return c;
 }
 

@@ -39,6 +39,11 @@ int EpochEnd::resume(const TrainState& s, Model& model, Adam& adam, Rng& shuffle
   if (s.params.size() != model.params().size())
     throw Error("checkpoint has " + std::to_string(s.params.size()) +
                 " parameters, the model has " + std::to_string(model.params().size()));
+  // on_train_end copies these over the model: a checkpoint's own count must not decide
+  // how much is written.
+  if (!s.best_params.empty() && s.best_params.size() != model.params().size())
+    throw Error("checkpoint has best weights of " + std::to_string(s.best_params.size()) +
+                " parameters, the model has " + std::to_string(model.params().size()));
   std::copy(s.params.begin(), s.params.end(), model.params().begin());
   adam.restore(s.adam_m, s.adam_v, s.adam_steps);
   shuffle_rng.set_state(s.shuffle_rng);

@@ -4,12 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <zlib.h>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/file_util.h"
 #include "io/model_file.h"
 #include "io/safetensors.h"
 
@@ -226,9 +230,132 @@ TEST(Safetensors, HeaderDescribesEveryTensor) {
   ASSERT_EQ(end - begin, 6u * 24 * sizeof(float));
   std::vector<float> values(6 * 24);
   std::memcpy(values.data(), st.data() + 8 + len + begin, end - begin);
-  EXPECT_TRUE(
-      std::equal(values.begin(), values.end(), c.model().weights().recurrent[0][0].recurrent_kernel));
+  EXPECT_TRUE(std::equal(values.begin(), values.end(),
+                         c.model().weights().recurrent[0][0].recurrent_kernel));
   EXPECT_EQ(st.size(), 8 + len + c.model().params().size_bytes());
+}
+
+// A model file as its parts: the header JSON and everything between it and the checksum.
+struct FileParts {
+  std::string header;
+  std::string rest;  // vocabulary and weights, with their lengths
+};
+
+FileParts split_file(const std::string& bytes) {
+  uint64_t len;
+  std::memcpy(&len, bytes.data() + 16, 8);
+  return {bytes.substr(24, len), bytes.substr(24 + len, bytes.size() - 4 - (24 + len))};
+}
+
+// The file made from parts with a valid checksum: what a hand-edited or crafted file looks
+// like to the reader, which must then check every field itself.
+std::string join_file(const FileParts& parts) {
+  std::string out(kModelMagic, sizeof kModelMagic);
+  const uint32_t version = kModelFormatVersion, reserved = 0;
+  const uint64_t len = parts.header.size();
+  out.append(reinterpret_cast<const char*>(&version), 4);
+  out.append(reinterpret_cast<const char*>(&reserved), 4);
+  out.append(reinterpret_cast<const char*>(&len), 8);
+  out += parts.header;
+  out += parts.rest;
+  const uint32_t crc = crc32_of(out.data(), out.size());
+  out.append(reinterpret_cast<const char*>(&crc), 4);
+  return out;
+}
+
+std::string with_header(const std::function<void(nlohmann::ordered_json&)>& edit) {
+  FileParts parts = split_file(serialize_model(small_classifier(10)));
+  auto header = nlohmann::ordered_json::parse(parts.header);
+  edit(header);
+  parts.header = header.dump(1);
+  return join_file(parts);
+}
+
+void expect_load_error_naming(const std::string& bytes, const std::vector<std::string>& words) {
+  try {
+    deserialize_model(bytes, "crafted.model");
+    FAIL() << "the crafted file was accepted";
+  } catch (const Error& e) {
+    for (const auto& w : words)
+      EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << w << " in: " << e.what();
+  }
+}
+
+TEST(ModelFileLimits, HugeMaxlenNamesFieldValueAndLimit) {
+  expect_load_error_naming(
+      with_header([](auto& h) { h["preprocessing"]["maxlen"] = 10000000; }),
+      {"crafted.model", "preprocessing.maxlen", "10000000", std::to_string(kMaxSequenceLength)});
+}
+
+TEST(ModelFileLimits, NegativeMaxlenIsShownAsWritten) {
+  expect_load_error_naming(with_header([](auto& h) { h["preprocessing"]["maxlen"] = -5; }),
+                           {"preprocessing.maxlen", "is -5", "[1, 100000]"});
+  expect_load_error_naming(with_header([](auto& h) { h["preprocessing"]["maxlen"] = 0; }),
+                           {"preprocessing.maxlen", "is 0", "[1, 100000]"});
+}
+
+TEST(ModelFileLimits, HugeNumWordsIsNotTruncated) {
+  expect_load_error_naming(
+      with_header([](auto& h) { h["preprocessing"]["num_words"] = uint64_t{1} << 40; }),
+      {"preprocessing.num_words", "1099511627776", std::to_string(kMaxVocabulary)});
+  expect_load_error_naming(with_header([](auto& h) { h["preprocessing"]["num_words"] = 2.5; }),
+                           {"preprocessing.num_words", "2.5"});
+}
+
+TEST(ModelFileLimits, ArchitectureSizesAreRangeChecked) {
+  expect_load_error_naming(with_header([](auto& h) { h["architecture"]["vocab_size"] = -5; }),
+                           {"vocab_size", "-5"});
+  expect_load_error_naming(
+      with_header([](auto& h) { h["architecture"]["layers"][0]["units"] = 1e30; }),
+      {"units", "1e+30"});
+  // Within every per-field limit, but 2^42 floats of embedding: refused by the weight count,
+  // before anything that size is allocated.
+  expect_load_error_naming(with_header([](auto& h) {
+                             h["architecture"]["vocab_size"] = kMaxVocabulary;
+                             h["architecture"]["embedding_dim"] = kMaxEmbeddingDim;
+                           }),
+                           {"bytes of weights, expected 1759219"});
+}
+
+TEST(ModelFileLimits, NonFiniteWeightIsRefused) {
+  for (const float bad :
+       {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    FileParts parts = split_file(serialize_model(small_classifier(11)));
+    // The last weight is the output layer's bias.
+    std::memcpy(parts.rest.data() + parts.rest.size() - sizeof bad, &bad, sizeof bad);
+    expect_load_error_naming(join_file(parts),
+                             {"crafted.model", "parameter dense.bias holds a non-finite value",
+                              "the run that wrote it diverged"});
+  }
+}
+
+// Printing a value recurses once per level (the training record is re-dumped on load): a
+// header nested a million levels deep overflowed the stack before it was refused.
+TEST(ModelFileLimits, DeeplyNestedHeaderIsRefused) {
+  FileParts parts = split_file(serialize_model(small_classifier(13)));
+  auto header = nlohmann::ordered_json::parse(parts.header);
+  header["training"] = "DEEP";
+  parts.header = header.dump(1);
+  parts.header.replace(parts.header.find("\"DEEP\""), 6,
+                       std::string(1000000, '[') + std::string(1000000, ']'));
+  expect_load_error_naming(join_file(parts), {"crafted.model", "nested deeper than 100 levels"});
+}
+
+TEST(ModelFileLimits, LabelsAndWordsMustBeUtf8) {
+  FileParts parts = split_file(serialize_model(small_classifier(12)));
+  const size_t at = parts.header.find("\"positive\"");
+  ASSERT_NE(at, std::string::npos);
+  FileParts bad_label = parts;
+  bad_label.header.replace(at + 1, 8,
+                           "posi\xff\xfe"
+                           "ve");
+  // The header's JSON parser refuses it, naming the bad byte.
+  expect_load_error_naming(join_file(bad_label), {"malformed header", "ill-formed UTF-8"});
+  // The vocabulary starts with its u64 length; "the" is its first word.
+  FileParts bad_word = parts;
+  ASSERT_EQ(bad_word.rest.substr(8, 4), "the\n");
+  bad_word.rest[9] = '\xc3';
+  expect_load_error_naming(join_file(bad_word), {"vocabulary word 1", "not valid UTF-8"});
 }
 
 TEST(Classifier, RejectsBadText) {

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -255,6 +256,35 @@ TEST(TrainOptions, ReaderIsStrict) {
   expect_error(R"({"data": {"padding": "middle"}})", {"padding", "middle", "pre, post"});
   expect_error(R"({"model": {"layers": [{"cell": "tree"}]}})", {"cell", "tree"});
   expect_error(R"({"model": {"layers": [{"units": 0}]}})", {"units"});
+}
+
+// Integers are range-checked as written: no wrap of -1 into a huge count, no truncation
+// of 2^40 into an int, no undefined cast of 1e30.
+TEST(TrainOptions, IntegersAreRangeCheckedAsWritten) {
+  expect_error(R"({"training": {"epochs": 1099511627776}})",
+               {"'epochs' is 1099511627776", "2147483647"});
+  expect_error(R"({"training": {"epochs": 1e30}})", {"'epochs' is 1e+30"});
+  expect_error(R"({"training": {"epochs": 2.5}})", {"'epochs' has the wrong type"});
+  expect_error(R"({"data": {"maxlen": -1}})", {"'maxlen' is -1"});
+}
+
+// A config nested past any real one is refused before anything prints or walks it (both
+// recurse once per level: 10^6 levels overflowed the stack).
+TEST(TrainOptions, DeeplyNestedConfigFileIsRefused) {
+  const auto path = std::filesystem::temp_directory_path() / "sentiment-deep-config.json";
+  {
+    std::ofstream out(path);
+    out << R"({"data": )" << std::string(1000000, '[') << std::string(1000000, ']') << "}";
+  }
+  RunConfig c;
+  try {
+    load_run_config(path.string(), c);
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("nested deeper than 100 levels"), std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove(path);
 }
 
 TEST(TrainOptions, ShippedConfigsLoad) {

@@ -245,6 +245,17 @@ TEST(LrSchedule, RestoreRejectsAnotherSchedulersState) {
   expect_error([&] { p.restore(nlohmann::json{{"kind", "plateau"}}); }, "lr scheduler state");
 }
 
+// States come from checkpoint files: an integer field of 1e30 was cast to int with
+// undefined behaviour (found by fuzz/checkpoint_fuzz.cc under UBSan).
+TEST(LrSchedule, RestoreRangeChecksIntegersAsWritten) {
+  LrScheduler p(plateau(2, 0), 1.0, 5);
+  for (const char* key : {"epoch", "wait", "cooldown_counter"}) {
+    nlohmann::json state = p.state();
+    state[key] = 1e30;
+    expect_error([&] { p.restore(state); }, std::string("'") + key + "' is 1e+30");
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 
 // Runs es on values for epochs 1, 2, ... and returns the epoch it asks to stop at (0 if
@@ -362,6 +373,15 @@ TEST(EarlyStopping, StateRoundTripContinuesIdentically) {
 
   EarlyStopping other(early("val_loss", 3, 0.0));
   expect_error([&] { other.restore(first.state()); }, "got monitor 'val_accuracy'");
+}
+
+TEST(EarlyStopping, RestoreRangeChecksIntegersAsWritten) {
+  EarlyStopping es(early("val_loss", 3, 0.0));
+  for (const char* key : {"epoch", "wait", "best_epoch", "stopped_epoch"}) {
+    nlohmann::json state = es.state();
+    state[key] = -1e30;
+    expect_error([&] { es.restore(state); }, std::string("'") + key + "' is -1e+30");
+  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/error.h"
 #include "train/epoch_end.h"
 
 namespace sentiment {
@@ -53,6 +54,31 @@ TEST(EpochEnd, RecordsHistoryBestEpochAndCheckpointState) {
   EXPECT_EQ(checkpoints, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(end.history().loss, (std::vector<double>{1.0, 0.5, 1.0 / 3}));
   EXPECT_EQ(end.history().val_accuracy, (std::vector<double>{0.6, 0.8, 0.7}));
+}
+
+// on_train_end copies the best weights over the model: a checkpoint with more of them than
+// the model has parameters overflowed the heap (found by fuzz/checkpoint_fuzz.cc).
+TEST(EpochEnd, ResumeRefusesBestWeightsOfAnotherSize) {
+  Model model(lstm_config(10, 2, 2));
+  TrainConfig config;
+  config.early_stopping = EarlyStoppingConfig{};
+  config.early_stopping->restore_best_weights = true;
+  Adam adam(config.adam, model.params().size());
+  Rng rng(1);
+  TrainState state;
+  state.params.assign(model.params().size(), 0.5f);
+  state.adam_m = state.adam_v = state.params;
+  state.best_params.assign(model.params().size() + 100, 0.25f);
+  EpochEnd end(config);
+  try {
+    end.resume(state, model, adam, rng);
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("best weights of " +
+                                         std::to_string(model.params().size() + 100)),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
