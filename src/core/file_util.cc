@@ -11,8 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <limits>
 #include <string>
 
 #include "core/error.h"
@@ -135,27 +134,37 @@ uint32_t crc32_of(const char* data, size_t n) {
 
 std::string read_whole_file(const fs::path& path, std::string_view what, size_t max_bytes) {
   const std::string name = "cannot read " + std::string(what) + " " + path.string() + ": ";
+  const std::string allowed = " bytes, at most " + std::to_string(max_bytes) + " allowed";
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(name + std::strerror(errno));
   std::string text;
   try {
     struct stat st {};
     if (::fstat(fd, &st) != 0) throw Error(name + std::strerror(errno));
-    // Pipes (--config /dev/stdin, a process substitution) are read to their end.
+    // Pipes and devices (--config /dev/stdin, a process substitution) are read to their end.
     if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
       throw Error(name + "it is " + file_type_name(st.st_mode));
-    const std::string too_large =
-        name + "it holds more than the " + std::to_string(max_bytes) + " bytes allowed";
-    if (static_cast<uint64_t>(st.st_size) > max_bytes) throw Error(too_large);
-    char buf[1 << 16];
+    if (static_cast<uint64_t>(st.st_size) > max_bytes)
+      throw Error(name + "it is too large: " + std::to_string(st.st_size) + allowed);
+    text.resize(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : size_t{1} << 16);
+    size_t got = 0;
     for (;;) {
-      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (got == text.size()) {
+        if (got == max_bytes) {
+          char probe;  // one byte more than allowed means the input is too large
+          if (::read(fd, &probe, 1) == 0) break;
+          throw Error(name + "it is too large: more than " + std::to_string(max_bytes) +
+                      " bytes (at most " + std::to_string(max_bytes) + " allowed)");
+        }
+        text.resize(std::min(max_bytes, std::max<size_t>(2 * got, 1 << 16)));
+      }
+      const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) throw Error(name + std::strerror(errno));
       if (n == 0) break;
-      if (text.size() + static_cast<size_t>(n) > max_bytes) throw Error(too_large);
-      text.append(buf, static_cast<size_t>(n));
+      got += static_cast<size_t>(n);
     }
+    text.resize(got);
   } catch (...) {
     ::close(fd);
     throw;
@@ -178,10 +187,7 @@ void move_file_into_place(const fs::path& tmp, const fs::path& path) {
     if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot write", path, errno);
     return;
   }
-  std::ifstream in(tmp, std::ios::binary);
-  if (!in) throw Error("cannot read " + tmp.string());
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  in.close();
+  const std::string bytes = read_whole_file(tmp, "file", std::numeric_limits<size_t>::max());
   std::remove(tmp.c_str());
   write_file_atomic(path, bytes);
 }

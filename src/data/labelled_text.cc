@@ -7,10 +7,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 
 #include "core/error.h"
+#include "core/file_util.h"
 #include "data/imdb.h"
 #include "data/tokenizer.h"
 
@@ -80,26 +82,6 @@ bool natural_less(std::string_view a, std::string_view b) {
   }
   if (i == a.size() && j == b.size()) return a < b;
   return i == a.size();
-}
-
-// Reads a whole file; with max_bytes set, a larger file is refused before it is read.
-std::string read_whole_file(const fs::path& path, std::optional<uintmax_t> max_bytes = {}) {
-  const std::string name = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open '" + name + "': " + std::strerror(errno));
-  const uintmax_t size = fs::file_size(path);
-  if (max_bytes && size > *max_bytes) {
-    throw Error(name + ": text is too large: got " + std::to_string(size) +
-                " bytes, expected at most " + std::to_string(*max_bytes));
-  }
-  std::string content(static_cast<size_t>(size), '\0');
-  in.read(content.data(), static_cast<std::streamsize>(size));
-  // A file that shrank while being read must not pass as a shorter one.
-  if (static_cast<uintmax_t>(in.gcount()) != size) {
-    throw Error("'" + name + "' changed while being read: got " + std::to_string(in.gcount()) +
-                " bytes, expected " + std::to_string(size));
-  }
-  return content;
 }
 
 std::string_view without_bom(std::string_view text) {
@@ -256,7 +238,7 @@ LabelledTexts read_folders(const fs::path& root, const TextReadOptions& options)
     for (const std::string& name : files) {
       const fs::path file = dir / name;
       std::string source = file.string();
-      const std::string raw = read_whole_file(file, kMaxReviewBytes);
+      const std::string raw = read_whole_file(file, "text file", kMaxReviewBytes);
       per_row(out, options.policy, [&] {
         std::string text = decode(raw, options.policy, source, "text");
         check_text(text, source);
@@ -417,7 +399,7 @@ size_t resolve_column(const std::string& spec, const std::string& role, const Re
 LabelledTexts read_table(const fs::path& path, TextFormat format, const TextReadOptions& options) {
   const std::string where = path.string();
   const bool csv = format == TextFormat::kCsv;
-  const std::string content = read_whole_file(path);
+  const std::string content = read_whole_file(path, "corpus", std::numeric_limits<size_t>::max());
   RecordReader reader(without_bom(content), csv ? ',' : '\t', csv, where);
   Record record;
   if (!reader.next(record)) {
@@ -468,7 +450,7 @@ size_t find_label_token(std::string_view text) {
 
 LabelledTexts read_fasttext(const fs::path& path, const TextReadOptions& options) {
   const std::string where = path.string();
-  const std::string content = read_whole_file(path);
+  const std::string content = read_whole_file(path, "corpus", std::numeric_limits<size_t>::max());
   const std::string_view text = without_bom(content);
   ClassTable classes(options.classes);
   LabelledTexts out;

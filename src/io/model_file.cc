@@ -2,11 +2,8 @@
 // truncated, corrupted, newer or hand-edited file gives an Error, never a crash.
 #include "io/model_file.h"
 
-#include <algorithm>
 #include <bit>
-#include <cmath>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -239,12 +236,9 @@ Classifier deserialize_model(const std::string& bytes, const std::string& name) 
     Model model(cfg);
     const auto params = model.params();
     std::memcpy(params.data(), w.data(), w.size());
-    for (const auto& v : model.views()) {
-      const auto* first = params.data() + v.offset;
-      if (!std::all_of(first, first + v.size(), [](float x) { return std::isfinite(x); }))
-        throw Error("model file " + name + ": parameter " + v.name +
-                    " holds a non-finite value (the run that wrote it diverged)");
-    }
+    if (const std::string bad = model.non_finite_tensor(); !bad.empty())
+      throw Error("model file " + name + ": parameter " + bad +
+                  " holds a non-finite value (the run that wrote it diverged)");
     r.get<uint32_t>("the checksum");
     if (r.pos() != bytes.size())
       throw Error("model file " + name + " has " + std::to_string(bytes.size() - r.pos()) +
@@ -275,11 +269,9 @@ void save_model(const std::filesystem::path& path, const Classifier& classifier)
 }
 
 Classifier load_model(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open model file " + path.string());
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error("cannot read model file " + path.string());
-  return deserialize_model(bytes, path.string());
+  // The largest file the format allows: every section at its limit, plus the fixed fields.
+  constexpr uint64_t kMaxFileBytes = kMaxHeaderBytes + kMaxVocabBytes + kMaxWeightBytes + 4096;
+  return deserialize_model(read_whole_file(path, "model file", kMaxFileBytes), path.string());
 }
 
 }  // namespace sentiment

@@ -76,6 +76,9 @@ class Model {
   // The same names over a gradient buffer of the dense part (params().size() - sparse_size()
   // floats, the layout after the tables); the embedding and n-gram table are null.
   ModelParams<float> dense_gradients(float* grad_dense) const;
+  // The name of the first tensor holding a NaN or an infinity, or "" when every weight is
+  // finite (a diverged run's weights; refused by training and by the model loader).
+  std::string non_finite_tensor() const;
   // Offset of the n-gram table in the flat buffer (only with an n-gram head).
   size_t ngram_table_offset() const { return embedding_size(); }
 

@@ -1,4 +1,5 @@
 // The flat parameter buffer's layout, its named views, and the inference projection tables.
+#include <cmath>
 #include <string>
 
 #include "kernels/backend.h"
@@ -10,6 +11,13 @@ size_t ParamView::size() const {
   size_t s = 1;
   for (size_t d : shape) s *= d;
   return s;
+}
+
+std::string Model::non_finite_tensor() const {
+  for (const ParamView& v : views_)
+    for (size_t i = v.offset; i < v.offset + v.size(); ++i)
+      if (!std::isfinite(params_[i])) return v.name;
+  return "";
 }
 
 size_t Model::parameter_count(const ModelConfig& config) {

@@ -4,8 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -126,9 +125,7 @@ void save_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
 
 Checkpoint load_checkpoint(const std::filesystem::path& path) {
   const std::string name = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open checkpoint " + name);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string bytes = read_whole_file(path, "checkpoint", std::numeric_limits<size_t>::max());
   Reader r(bytes, name);
   if (std::memcmp(r.take(sizeof kMagic, "the magic number").data(), kMagic, sizeof kMagic) != 0)
     throw Error(name + " is not an lstm-sentiment checkpoint (bad magic number)");

@@ -55,15 +55,6 @@ std::string format_number(double v) {
               "kept; try a lower --learning-rate or a --clip-norm");
 }
 
-// The name of the first tensor holding a NaN or an infinity, or "" when all are finite.
-std::string non_finite_tensor(const Model& model) {
-  const std::span<const float> params = model.params();
-  for (const ParamView& v : model.views())
-    for (size_t i = v.offset; i < v.offset + v.size(); ++i)
-      if (!std::isfinite(params[i])) return v.name;
-  return "";
-}
-
 }  // namespace
 
 void validate_train_config(const TrainConfig& c, size_t rows) {
@@ -134,7 +125,7 @@ History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& con
     result.train.n = sums.seen;
     result.train.loss = sums.loss / static_cast<double>(sums.seen);
     result.train.accuracy = static_cast<double>(sums.correct) / static_cast<double>(sums.seen);
-    if (const std::string name = non_finite_tensor(model); !name.empty())
+    if (const std::string name = model.non_finite_tensor(); !name.empty())
       diverged(epoch, steps, steps, lr, "parameter " + name + " is not finite");
     if (val.n > 0) result.val = evaluate(model, val, 0, val.n, config.eval_batch_size, pool);
     result.seconds =

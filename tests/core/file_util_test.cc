@@ -1,7 +1,8 @@
 // The writer every output goes through: a regular file is replaced atomically, a symlink's
 // target is replaced and the link kept, a device or FIFO is written through (never replaced
 // by a regular file), anything else is refused with its name; an output that is the input
-// being read is refused. All in a temporary directory, never on the real /dev nodes.
+// being read is refused; whole-file reads keep to a size limit for files and pipes alike.
+// All in a temporary directory, never on the real /dev nodes.
 #include "core/file_util.h"
 
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <functional>
 #include <iterator>
 #include <string>
+#include <thread>
 
 #include "core/error.h"
 
@@ -158,6 +160,44 @@ TEST(CheckNotInput, RefusesTheInputThroughAnyNameAndAllowsOthers) {
   check_not_input(dir / "other.bin", dir / "m.model", "model");
   write_file_atomic(dir / "other.bin", "x");
   check_not_input(dir / "other.bin", dir / "m.model", "model");
+}
+
+TEST(ReadWholeFile, ReadsFilesAndPipesUpToTheLimitAndNamesWhatItRefuses) {
+  const fs::path dir = temp_dir("read");
+  const std::string content(100000, 'r');  // more than one read's buffer
+  write_file_atomic(dir / "f.txt", content);
+  EXPECT_EQ(read_whole_file(dir / "f.txt", "text", content.size()), content);
+  expect_error([&] { read_whole_file(dir / "f.txt", "text", content.size() - 1); },
+               "cannot read text " + (dir / "f.txt").string() + ": it is too large: 100000");
+  expect_error([&] { read_whole_file(dir, "config file", 10); }, "it is a directory");
+  expect_error([&] { read_whole_file(dir / "missing", "model file", 10); },
+               "No such file or directory");
+  // A pipe has no size up front: its limit is found while reading.
+  ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0600), 0);
+  for (const size_t limit : {content.size(), content.size() - 1}) {
+    const int writer_fd = ::open((dir / "pipe").c_str(), O_RDWR);  // a reader-less open
+    ASSERT_GE(writer_fd, 0);
+    std::thread writer([&] {
+      for (size_t done = 0; done < content.size();) {
+        const ssize_t n = ::write(writer_fd, content.data() + done, content.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+      }
+      ::close(writer_fd);
+    });
+    std::string got;
+    std::string error;
+    try {
+      got = read_whole_file(dir / "pipe", "config file", limit);
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    writer.join();
+    if (limit == content.size())
+      EXPECT_EQ(got, content) << error;
+    else
+      EXPECT_NE(error.find("more than " + std::to_string(limit)), std::string::npos) << error;
+  }
 }
 
 }  // namespace

@@ -162,7 +162,7 @@ TEST(ReliabilityFlags, MessagesSayWhatIsAllowed) {
   const fs::path dir = temp_dir("config-dir");
   expect_error(run_cli("train --config " + dir.string()), "it is a directory");
   write(dir / "huge.json", std::string((16 << 20) + 1, ' '));
-  expect_error(run_cli("train --config " + (dir / "huge.json").string()), "bytes allowed");
+  expect_error(run_cli("train --config " + (dir / "huge.json").string()), "it is too large");
   r = run_script(
       "echo '{\"training\": {\"epochs\": 3}}' | $S train --config /dev/stdin "
       "--print-config");
