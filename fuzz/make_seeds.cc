@@ -18,7 +18,7 @@
 #include "io/model_file.h"
 #include "model/model_json.h"
 #include "optim/adam.h"
-#include "run_config.h"
+#include "run/run_config.h"
 #include "train/checkpoint.h"
 #include "train/epoch_end.h"
 
@@ -202,7 +202,7 @@ void archive_seeds() {
 }
 
 void run_config_seeds(const fs::path& source) {
-  seed("run_config", "default.json", cli::run_config_to_json(cli::RunConfig{}).dump(1));
+  seed("run_config", "default.json", run_config_to_json(RunConfig{}).dump(1));
   const fs::path best = source / "configs" / "imdb-best.json";
   if (fs::exists(best)) seed("run_config", "imdb-best.json", read(best));
 }

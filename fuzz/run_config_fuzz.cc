@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "model/model_json.h"
-#include "run_config.h"
+#include "run/run_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Parsed as the product parses files: nesting limited (model_json.h).
@@ -21,15 +21,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const sentiment::Error&) {
     return 0;
   }
-  sentiment::cli::RunConfig c;
+  sentiment::RunConfig c;
   try {
-    sentiment::cli::run_config_from_json(j, c);
+    sentiment::run_config_from_json(j, c);
   } catch (const sentiment::Error&) {
     return 0;
   }
-  const nlohmann::json out = sentiment::cli::run_config_to_json(c);
-  sentiment::cli::RunConfig again;
-  sentiment::cli::run_config_from_json(out, again);
-  if (nlohmann::json(sentiment::cli::run_config_to_json(again)) != out) std::abort();
+  const nlohmann::json out = sentiment::run_config_to_json(c);
+  sentiment::RunConfig again;
+  sentiment::run_config_from_json(out, again);
+  if (nlohmann::json(sentiment::run_config_to_json(again)) != out) std::abort();
   return 0;
 }

@@ -83,14 +83,4 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-data::TextReadOptions text_read_options(const std::string& format, const std::string& text_column,
-                                        const std::string& label_column, bool header) {
-  data::TextReadOptions ro;
-  ro.format = data::parse_text_format(format);
-  ro.text_column = text_column;
-  ro.label_column = label_column;
-  ro.header = header;
-  return ro;
-}
-
 }  // namespace sentiment::cli

@@ -22,11 +22,6 @@ std::unique_ptr<ThreadPool> make_pool(int threads);
 // ../shared, cache, download) and read.
 std::filesystem::path find_imdb(const std::string& explicit_path, bool allow_download);
 
-// The corpus flags shared by train and test (--format, --text-column, --label-column,
-// --no-header) as reader options.
-data::TextReadOptions text_read_options(const std::string& format, const std::string& text_column,
-                                        const std::string& label_column, bool header);
-
 // Standard output, checked. A verb's output that cannot be written (a full disk, /dev/full, a
 // closed stdout) is an error "cannot write to standard output: <cause>", never a silent
 // success. write_stdout writes text, print_stdout formatted text as printf; flush_stdout

@@ -55,7 +55,7 @@ int run_test(const TestOptions& o) {
     source = data_path.string() + " (test split)";
     report_skipped(reviews.skipped, data_path.string(), reviews.first_skipped);
   } else {
-    data::TextReadOptions ro = text_read_options(o.format, o.text_column, o.label_column, o.header);
+    data::TextReadOptions ro = data::text_read_options(o.format, o.text_column, o.label_column, o.header);
     ro.classes = c.labels();
     ro.policy = o.policy;
     data::LabelledTexts t = data::read_labelled_texts(o.corpus, ro);

@@ -7,7 +7,7 @@
 #include <exception>
 #include <string>
 
-#include "train_options.h"
+#include "train_option_flags.h"
 
 namespace sentiment::cli {
 namespace {

@@ -1,16 +1,7 @@
 // Project exceptions. User-facing failures (bad input, bad files, bad flags) throw
 // sentiment::Error with a message that names the thing at fault and, where it helps,
-// what was got versus what was expected. The CLI catches these once in main.
+// what was got versus what was expected. The CLI catches these once in main; the public
+// API lets them through (include/sentiment/error.h).
 #pragma once
 
-#include <stdexcept>
-#include <string>
-
-namespace sentiment {
-
-class Error : public std::runtime_error {
- public:
-  explicit Error(const std::string& message) : std::runtime_error(message) {}
-};
-
-}  // namespace sentiment
+#include "sentiment/error.h"

@@ -606,4 +606,14 @@ std::vector<size_t> class_counts(const LabelledTexts& data) {
   return counts;
 }
 
+TextReadOptions text_read_options(const std::string& format, const std::string& text_column,
+                                  const std::string& label_column, bool header) {
+  TextReadOptions ro;
+  ro.format = parse_text_format(format);
+  ro.text_column = text_column;
+  ro.label_column = label_column;
+  ro.header = header;
+  return ro;
+}
+
 }  // namespace sentiment::data

@@ -76,6 +76,11 @@ TextFormat detect_text_format(const std::filesystem::path& path);
 std::string to_string(TextFormat format);
 TextFormat parse_text_format(std::string_view name);
 
+// Reader options from the corpus settings train and test share (format by name, columns,
+// header); throws Error for an unknown format.
+TextReadOptions text_read_options(const std::string& format, const std::string& text_column,
+                                  const std::string& label_column, bool header);
+
 // Rows per class: result[c] counts the rows whose label is c (size = classes.size()).
 // Throws Error on a label outside [0, classes.size()).
 std::vector<size_t> class_counts(const LabelledTexts& data);

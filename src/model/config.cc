@@ -82,4 +82,30 @@ void validate_model_config(const ModelConfig& c) {
   }
 }
 
+std::string describe(const ModelConfig& m) {
+  std::string s = "Embedding(" + std::to_string(m.vocab_size) + ", " +
+                  std::to_string(m.embedding_dim) + (m.mask_zero ? ", mask_zero" : "") + ")";
+  for (const auto& l : m.layers) {
+    const char* names[] = {"LSTM", "GRU", "SimpleRNN"};
+    std::string layer =
+        std::string(names[static_cast<int>(l.cell)]) + "(" + std::to_string(l.units);
+    if (l.dropout > 0.0f) layer += ", dropout=" + std::to_string(l.dropout).substr(0, 4);
+    if (l.recurrent_dropout > 0.0f)
+      layer += ", recurrent_dropout=" + std::to_string(l.recurrent_dropout).substr(0, 4);
+    layer += ")";
+    s += " -> " + (l.bidirectional ? "Bidirectional(" + layer + ")" : layer);
+  }
+  if (m.pooling != Pooling::kLast) s += std::string(" -> ") + to_string(m.pooling) + " pooling";
+  if (m.dropout > 0.0f) s += " -> Dropout(" + std::to_string(m.dropout).substr(0, 4) + ")";
+  const std::string out = m.num_classes == 2
+                              ? " -> Dense(1, sigmoid)"
+                              : " -> Dense(" + std::to_string(m.num_classes) + ", softmax)";
+  s += out;
+  if (m.ngrams.enabled())
+    s += "; averaged with NgramBag(order " + std::to_string(m.ngrams.order) + ", " +
+         (m.ngrams.order >= 2 ? std::to_string(m.ngrams.buckets) + " buckets, " : "") + "dim " +
+         std::to_string(m.ngrams.dim) + (m.ngrams.binary ? ", binary" : "") + ")" + out;
+  return s;
+}
+
 }  // namespace sentiment

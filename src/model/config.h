@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "layers/ngram.h"
@@ -35,6 +36,9 @@ struct ModelConfig {
 
 // The recipe's shape: Embedding(V, E) -> LSTM(H) -> Dense(1, sigmoid).
 ModelConfig lstm_config(size_t vocab_size, size_t embedding_dim, size_t units);
+
+// The layer stack in Keras terms: "Embedding(10000, 64) -> LSTM(64) -> Dense(1, sigmoid)".
+std::string describe(const ModelConfig& config);
 
 // Throws Error naming the first bad value.
 void validate_model_config(const ModelConfig& config);

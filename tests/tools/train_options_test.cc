@@ -13,8 +13,9 @@
 #include <vector>
 
 #include "core/error.h"
-#include "run_config.h"
-#include "train_options.h"
+#include "run/run_config.h"
+#include "run/train_options.h"
+#include "train_option_flags.h"
 
 namespace sentiment::cli {
 namespace {

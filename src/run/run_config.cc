@@ -1,6 +1,6 @@
 // RunConfig <-> JSON, both made from the option table (train_options.h): each option's key
 // is its path in the JSON, and the table's order is the layout's order.
-#include "run_config.h"
+#include "run/run_config.h"
 
 #include <fstream>
 #include <iterator>
@@ -8,9 +8,9 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "model/model_json.h"
-#include "train_options.h"
+#include "run/train_options.h"
 
-namespace sentiment::cli {
+namespace sentiment {
 namespace {
 
 using Json = nlohmann::json;
@@ -236,4 +236,4 @@ void load_run_config(const std::string& path, RunConfig& config) {
   }
 }
 
-}  // namespace sentiment::cli
+}  // namespace sentiment

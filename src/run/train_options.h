@@ -12,14 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "run_config.h"
+#include "run/run_config.h"
 
-namespace CLI {
-class App;
-class Option;
-}  // namespace CLI
-
-namespace sentiment::cli {
+namespace sentiment {
 
 // The C++ type of an option's field, which is also how its flag parses and how its JSON
 // value is read. Enums (cell, pooling, ...) are kString with choices.
@@ -86,29 +81,4 @@ void check_option_choice(const TrainOption& option, const nlohmann::json& value,
 void check_options_take_effect(const RunConfig& config,
                                const std::function<bool(const TrainOption&)>& given);
 
-// The flags made from the table (train_option_flags.cc), the storage CLI11 parses into,
-// and which were given.
-class TrainOptionFlags {
- public:
-  TrainOptionFlags();
-  ~TrainOptionFlags();
-  TrainOptionFlags(const TrainOptionFlags&) = delete;
-  TrainOptionFlags& operator=(const TrainOptionFlags&) = delete;
-
-  // Adds one flag per option that has one, grouped by section (Data, Model, Training),
-  // with its help, default and check; options only config files set are listed in the
-  // footer.
-  void add_to(CLI::App& cmd);
-  bool given(const TrainOption& option) const;
-  // The flag given on the command line as JSON of the option's type.
-  nlohmann::json value(const TrainOption& option) const;
-  // Sets the options whose flags were given, in table order, over what config holds.
-  void apply(RunConfig& config) const;
-  std::vector<std::string> given_flags() const;
-
- private:
-  struct Slot;
-  std::vector<std::unique_ptr<Slot>> slots_;  // parallel to train_options()
-};
-
-}  // namespace sentiment::cli
+}  // namespace sentiment

@@ -1,14 +1,14 @@
 // The table of `sentiment train` options, and the checks made from it.
-#include "train_options.h"
+#include "run/train_options.h"
 
 #include <cstdint>
 #include <type_traits>
 #include <utility>
 
 #include "core/error.h"
-#include "input_policy_flags.h"
+#include "run/input_policy_options.h"
 
-namespace sentiment::cli {
+namespace sentiment {
 namespace {
 
 using Json = nlohmann::json;
@@ -497,4 +497,4 @@ void check_options_take_effect(const RunConfig& config,
   }
 }
 
-}  // namespace sentiment::cli
+}  // namespace sentiment

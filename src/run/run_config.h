@@ -13,7 +13,7 @@
 #include "model/model.h"
 #include "train/trainer.h"
 
-namespace sentiment::cli {
+namespace sentiment {
 
 struct DataConfig {
   std::string imdb;   // aclImdb directory or archive; empty: search the usual places
@@ -44,4 +44,4 @@ void run_config_from_json(const nlohmann::json& j, RunConfig& config);
 // Reads a JSON config file; errors name the file.
 void load_run_config(const std::string& path, RunConfig& config);
 
-}  // namespace sentiment::cli
+}  // namespace sentiment
