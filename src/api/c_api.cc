@@ -37,9 +37,14 @@ void clear_error() noexcept {
   t_last_error.fallback = nullptr;
 }
 
-sentiment_status fail(sentiment_status status, std::string_view message) noexcept {
+// Records the message a + b + c; it never throws, so it is safe in a catch block.
+sentiment_status fail(sentiment_status status, std::string_view a, std::string_view b = {},
+                      std::string_view c = {}) noexcept {
   try {
-    t_last_error.message.assign(message);
+    std::string& m = t_last_error.message;
+    m.assign(a);
+    m.append(b);
+    m.append(c);
     t_last_error.fallback = nullptr;
   } catch (...) {
     t_last_error.fallback = "out of memory while recording an error";
@@ -58,15 +63,11 @@ sentiment_status guarded(const char* function, sentiment_status error_status, Fn
   } catch (const sentiment::Error& e) {
     return fail(error_status, e.what());
   } catch (const std::bad_alloc&) {
-    return fail(SENTIMENT_ERROR_OUT_OF_MEMORY, std::string_view(function) + ": out of memory");
+    return fail(SENTIMENT_ERROR_OUT_OF_MEMORY, function, ": out of memory");
   } catch (const std::exception& e) {
-    try {
-      return fail(SENTIMENT_ERROR_INTERNAL, std::string(function) + ": " + e.what());
-    } catch (...) {
-      return fail(SENTIMENT_ERROR_INTERNAL, e.what());
-    }
+    return fail(SENTIMENT_ERROR_INTERNAL, function, ": ", e.what());
   } catch (...) {
-    return fail(SENTIMENT_ERROR_INTERNAL, std::string_view(function) + ": unknown exception");
+    return fail(SENTIMENT_ERROR_INTERNAL, function, ": unknown exception");
   }
 }
 
