@@ -9,9 +9,10 @@
        return 1;
      }
      const char* texts[] = {"A moving, funny film."};
-     float p[16];
-     if (sentiment_predict(model, texts, NULL, 1, p, 16) == SENTIMENT_OK)
-       printf("%s %.3f\n", sentiment_model_label(model, 1), p[1]);
+     size_t label;
+     float p;
+     if (sentiment_predict_labels(model, texts, NULL, 1, &label, &p, 1) == SENTIMENT_OK)
+       printf("%s %.3f\n", sentiment_model_label(model, label), p);
      sentiment_model_free(model);
 
    Ownership: a model is created by sentiment_model_load and released, once, by
@@ -27,9 +28,10 @@
    on its caller's thread instead of waiting). sentiment_model_free must not overlap any
    other call on the same model. Different models are independent.
 
-   Errors: every function that can fail returns a sentiment_status; on failure it writes no
-   output (*out stays NULL, buffers are left as they were) and sentiment_last_error() on
-   the same thread describes it, naming the file or the text at fault (texts are numbered
+   Errors: every function that can fail returns a sentiment_status (or, for
+   sentiment_model_num_classes and sentiment_model_label, 0 and NULL); on failure it writes
+   no output (*out is set to NULL, buffers are left as they were) and sentiment_last_error()
+   on the same thread describes it, naming the file or the text at fault (texts are numbered
    from 1: texts[0] is "text 1"). A call that succeeds clears the message. Nothing aborts
    the program or lets a C++ exception escape. */
 #ifndef SENTIMENT_SENTIMENT_C_H
