@@ -73,7 +73,7 @@ SENTIMENT_API const char* sentiment_last_error(void);
 
 /* Reads a model file written by `sentiment train` or sentiment::Model::save into *out,
    which the caller releases with sentiment_model_free. threads: how many threads one
-   prediction may use, 0 for one per core. Fails with SENTIMENT_ERROR_IO when the file
+   prediction may use, 0 for one per core, at most 1024. Fails with SENTIMENT_ERROR_IO when the file
    cannot be opened (the message names it and the system's reason) and
    SENTIMENT_ERROR_FORMAT when it is not a valid model file. */
 SENTIMENT_API sentiment_status sentiment_model_load(const char* path, size_t threads,

@@ -18,6 +18,9 @@
 
 #include "sentiment/sentiment.h"
 
+// The most threads a model may be given, as the CLI's --threads allows.
+constexpr size_t kMaxThreads = 1024;
+
 struct sentiment_model {
   sentiment::Model model;
 };
@@ -150,6 +153,9 @@ SENTIMENT_API sentiment_status sentiment_model_load(const char* path, size_t thr
     if (out == nullptr) return invalid("sentiment_model_load: out is NULL");
     *out = nullptr;
     if (path == nullptr) return invalid("sentiment_model_load: path is NULL");
+    if (threads > kMaxThreads)
+      return invalid("sentiment_model_load: got threads " + std::to_string(threads) +
+                     ", expected 0 to " + std::to_string(kMaxThreads));
     const std::string reason = unreadable(path);
     if (!reason.empty()) return fail(SENTIMENT_ERROR_IO, reason);
     sentiment::LoadOptions options;

@@ -238,6 +238,9 @@ static void test_load_errors(void) {
   CHECK_ERROR_HAS("path is NULL");
   CHECK_STATUS(sentiment_model_load(model_path, 0, NULL), SENTIMENT_ERROR_INVALID_ARGUMENT);
   CHECK_ERROR_HAS("out is NULL");
+  CHECK_STATUS(sentiment_model_load(model_path, 1025, &model), SENTIMENT_ERROR_INVALID_ARGUMENT);
+  CHECK(model == NULL);
+  CHECK_ERROR_HAS("got threads 1025, expected 0 to 1024");
 }
 
 /* Every element of p is still the sentinel: a failed call wrote nothing. */
