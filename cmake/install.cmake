@@ -10,7 +10,8 @@ install(TARGETS sentiment RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT 
 install(TARGETS sentiment_shared EXPORT lstm_sentiment_targets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES include/sentiment/sentiment.h include/sentiment/error.h include/sentiment/export.h
+install(FILES include/sentiment/sentiment.h include/sentiment/sentiment_c.h
+              include/sentiment/error.h include/sentiment/export.h
               ${PROJECT_BINARY_DIR}/include/sentiment/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sentiment COMPONENT dev)
 
