@@ -1,6 +1,6 @@
 # What `cmake --install` puts under the prefix, by component (the Debian packages of
 # cmake/packaging.cmake follow the same split):
-#   cli      bin/sentiment
+#   cli      bin/sentiment, and (cmake/docs.cmake) its man page and share/doc/lstm-sentiment
 #   runtime  lib/libsentiment.so.0*
 #   dev      include/sentiment/*.h, lib/libsentiment.so, the CMake package
 #            (find_package(lstm_sentiment CONFIG) -> sentiment::sentiment) and sentiment.pc

@@ -9,6 +9,7 @@ SENTIMENT_PACKAGES=(
   libcurl4-openssl-dev libssl-dev ca-certificates
   gnuplot-nox fonts-dejavu-core
   zlib1g-dev libgtest-dev libbenchmark-dev
+  help2man dpkg-dev file
 )
 
 # Only for scripts/fuzz.sh: Clang 14 and its libFuzzer/sanitizer runtimes.
