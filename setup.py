@@ -37,8 +37,8 @@ class CMakeBuild(build_ext):
             # The package folder is the prefix's library folder: the extension's RPATH is
             # then $ORIGIN, and libsentiment.so.0 lies beside it.
             "-DCMAKE_INSTALL_PREFIX=" + stage,
-            "-DCMAKE_INSTALL_LIBDIR=lstm_sentiment",
-            "-DSENTIMENT_PYTHON_INSTALL_DIR=.",
+            "-DCMAKE_INSTALL_LIBDIR:PATH=lstm_sentiment",
+            "-DSENTIMENT_PYTHON_INSTALL_DIR:STRING=.",
         ]
         if shutil.which("ninja") and not os.path.exists(os.path.join(build_dir, "CMakeCache.txt")):
             configure += ["-G", "Ninja"]

@@ -17,10 +17,17 @@ SOURCE = pathlib.Path(__file__).resolve().parents[2]
 
 
 def copy_sources(to):
-    """The source tree without its build folders, so the install neither reads nor writes
-    them."""
-    shutil.copytree(SOURCE, to, ignore=shutil.ignore_patterns(
-        ".git", "build", "build-*", "runs", "data", "__pycache__", "*.egg-info", ".cache"))
+    """The source tree without its build, run and data folders, so the install neither reads
+    nor writes them."""
+    top = {".git", ".cache", "runs", "data", "Testing"}
+
+    def ignore(folder, names):
+        left_out = {n for n in names if n == "__pycache__" or n.endswith(".egg-info")}
+        if pathlib.Path(folder) == SOURCE:
+            left_out |= {n for n in names if n in top or n.startswith("build")}
+        return left_out
+
+    shutil.copytree(SOURCE, to, ignore=ignore)
 
 
 def test_pip_install_target(tmp_path, tiny, models):
