@@ -10,6 +10,7 @@ SENTIMENT_PACKAGES=(
   gnuplot-nox fonts-dejavu-core
   zlib1g-dev libgtest-dev libbenchmark-dev
   help2man dpkg-dev file
+  python3-dev pybind11-dev python3-numpy python3-pytest python3-pip python3-setuptools python3-wheel
 )
 
 # Only for scripts/fuzz.sh: Clang 14 and its libFuzzer/sanitizer runtimes.
