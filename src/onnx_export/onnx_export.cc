@@ -273,13 +273,16 @@ void check_model_proto(onnx::ModelProto& m) {
 
 }  // namespace
 
-std::string to_onnx(const Classifier& c) {
-  const Model& model = c.model();
-  const size_t weight_bytes = model.params().size() * sizeof(float);
+void check_onnx_exportable(const ModelConfig& config) {
+  const size_t weight_bytes = Model::parameter_count(config) * sizeof(float);
   if (weight_bytes > kMaxOnnxBytes)
     throw Error("the model cannot be exported to ONNX: its weights take " +
                 std::to_string(weight_bytes) + " bytes, expected at most " +
                 std::to_string(kMaxOnnxBytes) + " (a protobuf file holds less than 2 GiB)");
+}
+
+std::string to_onnx(const Classifier& c) {
+  check_onnx_exportable(c.model().config());
   onnx::ModelProto m;
   m.set_ir_version(onnx::IR_VERSION);
   m.set_producer_name("lstm-sentiment");

@@ -17,6 +17,9 @@ inline constexpr int64_t kOnnxOpset = 17;
 // Protocol buffers cannot serialise a message of 2 GiB or more; larger models are refused.
 inline constexpr size_t kMaxOnnxBytes = (size_t{1} << 31) - (size_t{1} << 20);
 
+// Throws Error naming the part of a model of this configuration that ONNX cannot hold.
+void check_onnx_exportable(const ModelConfig& config);
+
 // The serialised ModelProto. Throws Error naming the part of the model that cannot be
 // expressed, or the checker's complaint.
 std::string to_onnx(const Classifier& classifier);
