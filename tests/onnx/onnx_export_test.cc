@@ -1,9 +1,8 @@
-// The ONNX export against a real runtime: small models of every architecture, trained for
-// one epoch on real IMDB reviews ($IMDB_DATA), are exported, checked by ONNX's checker and
-// run in ONNX Runtime (onnxruntime-node, via run_onnx.js) on encoded test reviews, whose
-// probabilities must equal ours. mask_zero models also run with their padding moved after
-// the ids and split around them. The same script tokenizes the raw reviews with the
-// exported tokenizer JSON, which must give our ids exactly. Plus the CLI verb and refusals.
+// The ONNX export against a real runtime: small models of every architecture, trained on
+// real IMDB reviews ($IMDB_DATA), exported and run in ONNX Runtime (run_onnx.js) on encoded
+// test reviews (mask_zero ones also re-padded after and around the ids) must give our
+// probabilities; the same script's tokenizer, driven by the exported JSON, must give our
+// ids. Plus the CLI verb and its refusals.
 #include <gtest/gtest.h>
 
 #include <algorithm>
