@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/deps.sh
 sentiment_install_deps
+sentiment_install_onnxruntime
 
 preset=release
 [ "${1:-}" = "--asan" ] && preset=asan

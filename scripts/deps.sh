@@ -11,6 +11,7 @@ SENTIMENT_PACKAGES=(
   zlib1g-dev libgtest-dev libbenchmark-dev
   help2man dpkg-dev file
   python3-dev pybind11-dev python3-numpy python3-pytest python3-pip python3-setuptools python3-wheel
+  libonnx-dev libprotobuf-dev
 )
 
 # Only for scripts/fuzz.sh: Clang 14 and its libFuzzer/sanitizer runtimes.
@@ -32,6 +33,26 @@ sentiment_install_deps() {
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# sentiment_install_onnxruntime [DIR]: ONNX Runtime for Node.js, the exact version pinned in
+# tests/onnx/package-lock.json (its CPU library ships inside the npm package; no install
+# scripts run), into DIR (default build/onnxruntime-node, where the ONNX export test and
+# bench/compare_onnxruntime.sh look). Installs nodejs and npm first when node is missing.
+sentiment_install_onnxruntime() {
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local dir="${1:-$root/build/onnxruntime-node}"
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    sentiment_install_deps nodejs npm
+  fi
+  if [ -f "$dir/node_modules/onnxruntime-node/package.json" ] &&
+    cmp -s "$root/tests/onnx/package-lock.json" "$dir/package-lock.json"; then
+    return 0
+  fi
+  mkdir -p "$dir"
+  cp "$root/tests/onnx/package.json" "$root/tests/onnx/package-lock.json" "$dir/"
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
