@@ -68,8 +68,7 @@ int run_train(TrainOptions& o) {
                     flag);
     o.flags.apply(rc);
     const int done = run.resume->state.epoch;
-    if (rc.train.epochs < done ||
-        (rc.train.epochs == done && fs::exists(run.out / "final.model")))
+    if (rc.train.epochs < done || (rc.train.epochs == done && fs::exists(run.out / "final.model")))
       throw Error(run.out.string() + " has already finished epoch " + std::to_string(done) +
                   "; to continue it, --epochs must be more than " + std::to_string(done) +
                   ", got " + std::to_string(rc.train.epochs));

@@ -43,9 +43,9 @@ struct Prediction {
 
 // One word of an explained text: what removing that one occurrence changes.
 struct WordContribution {
-  std::string word;   // as the tokenizer produced it (lowercased, apostrophes folded)
-  int32_t index = 0;  // its vocabulary index; 2 (the unknown word) for words the model lacks
-  bool known = true;  // index != 2
+  std::string word;        // as the tokenizer produced it (lowercased, apostrophes folded)
+  int32_t index = 0;       // its vocabulary index; 2 (the unknown word) for words the model lacks
+  bool known = true;       // index != 2
   bool truncated = false;  // cut away by the model's maximum length: contribution 0
   // P(text) - P(text without this occurrence), of the probability Explanation shows: > 0
   // pushes toward labels()[1] ("positive") in a binary model.
@@ -53,7 +53,7 @@ struct WordContribution {
 };
 
 struct Explanation {
-  std::string label;          // the label predict() gives the text
+  std::string label;  // the label predict() gives the text
   // Of the whole text: P(labels()[1]) for binary models, else the predicted class's.
   float probability = 0.0f;
   std::vector<WordContribution> words;  // every word of the text, in order
@@ -87,8 +87,8 @@ class SENTIMENT_API Model {
 
   const std::vector<std::string>& labels() const;  // class names, in class order
   size_t num_classes() const;
-  size_t max_length() const;       // tokens per text the model reads (maxlen)
-  size_t vocabulary_size() const;  // Keras's num_words: word indices are below it
+  size_t max_length() const;         // tokens per text the model reads (maxlen)
+  size_t vocabulary_size() const;    // Keras's num_words: word indices are below it
   std::string architecture() const;  // "Embedding(10000, 64) -> LSTM(64) -> Dense(1, sigmoid)"
   // What the file records about its training: {"training": {...}, "metrics": {...}} as JSON.
   std::string metadata_json() const;
@@ -118,7 +118,7 @@ class SENTIMENT_API Model {
 // (with the validation figures when there is a validation split).
 struct TrainProgress {
   bool epoch_end = false;
-  size_t epoch = 0;   // 1-based
+  size_t epoch = 0;  // 1-based
   size_t epochs = 0;
   size_t step = 0;    // 1-based, within the epoch
   size_t steps = 0;   // per epoch

@@ -39,7 +39,9 @@ internal::Explanation to_internal(const Explanation& e) {
 
 }  // namespace
 
-const char* version() { return SENTIMENT_VERSION_STRING; }
+const char* version() {
+  return SENTIMENT_VERSION_STRING;
+}
 
 std::string to_json(const Explanation& explanation) {
   return render_json(to_internal(explanation));
@@ -62,15 +64,25 @@ Model Model::load(const std::string& path, const LoadOptions& options) {
   return Model(std::make_unique<Impl>(load_model(path), options.threads));
 }
 
-void Model::save(const std::string& path) const { save_model(path, impl_->classifier); }
+void Model::save(const std::string& path) const {
+  save_model(path, impl_->classifier);
+}
 
-const std::vector<std::string>& Model::labels() const { return impl_->classifier.labels(); }
-size_t Model::num_classes() const { return impl_->classifier.num_classes(); }
-size_t Model::max_length() const { return impl_->classifier.preprocessing().maxlen; }
+const std::vector<std::string>& Model::labels() const {
+  return impl_->classifier.labels();
+}
+size_t Model::num_classes() const {
+  return impl_->classifier.num_classes();
+}
+size_t Model::max_length() const {
+  return impl_->classifier.preprocessing().maxlen;
+}
 size_t Model::vocabulary_size() const {
   return impl_->classifier.model().config().vocab_size;
 }
-std::string Model::architecture() const { return describe(impl_->classifier.model().config()); }
+std::string Model::architecture() const {
+  return describe(impl_->classifier.model().config());
+}
 
 std::string Model::metadata_json() const {
   const Classifier& c = impl_->classifier;
@@ -83,9 +95,8 @@ std::vector<float> Model::predict_proba(const std::string_view* texts, size_t co
   if (count == 0) return {};
   if (texts == nullptr) throw Error("predict: texts is null but count is " + std::to_string(count));
   const std::span<const std::string_view> all(texts, count);
-  return with_pool(*impl_, [&](ThreadPool& pool) {
-    return impl_->classifier.predict_proba(all, pool);
-  });
+  return with_pool(*impl_,
+                   [&](ThreadPool& pool) { return impl_->classifier.predict_proba(all, pool); });
 }
 
 std::vector<float> Model::predict_proba(const std::vector<std::string>& texts) const {

@@ -75,17 +75,16 @@ TrainResult train(const TrainOptions& options) {
   }
   TrainingResult trained = run_training(run);
   const History& h = trained.record.history;
-  return TrainResult{
-      ModelAccess::make(std::make_unique<Model::Impl>(std::move(trained.classifier),
-                                                      options.threads)),
-      h.loss,
-      h.accuracy,
-      h.val_loss,
-      h.val_accuracy,
-      trained.record.has_test,
-      trained.record.test.loss,
-      trained.record.test.accuracy,
-      options.out};
+  return TrainResult{ModelAccess::make(std::make_unique<Model::Impl>(std::move(trained.classifier),
+                                                                     options.threads)),
+                     h.loss,
+                     h.accuracy,
+                     h.val_loss,
+                     h.val_accuracy,
+                     trained.record.has_test,
+                     trained.record.test.loss,
+                     trained.record.test.accuracy,
+                     options.out};
 }
 
 }  // namespace abi0

@@ -75,10 +75,9 @@ std::string GraphBuilder::op(const std::string& type, const std::vector<std::str
   return node(type, inputs, 1, attrs)[0];
 }
 
-std::string GraphBuilder::int64s(const std::vector<int64_t>& values,
-                                 const std::vector<int64_t>& dims) {
+onnx::TensorProto* GraphBuilder::constant(std::string& name, int data_type) {
   onnx::NodeProto* n = graph_.add_node();
-  const std::string name = fresh("const");
+  name = fresh("const");
   n->set_name(name);
   n->set_op_type("Constant");
   n->add_output(name);
@@ -86,24 +85,22 @@ std::string GraphBuilder::int64s(const std::vector<int64_t>& values,
   a->set_name("value");
   a->set_type(onnx::AttributeProto::TENSOR);
   onnx::TensorProto* t = a->mutable_t();
-  t->set_data_type(onnx::TensorProto::INT64);
+  t->set_data_type(data_type);
+  return t;
+}
+
+std::string GraphBuilder::int64s(const std::vector<int64_t>& values,
+                                 const std::vector<int64_t>& dims) {
+  std::string name;
+  onnx::TensorProto* t = constant(name, onnx::TensorProto::INT64);
   for (int64_t d : dims) t->add_dims(d);
   for (int64_t v : values) t->add_int64_data(v);
   return name;
 }
 
 std::string GraphBuilder::float_scalar(float value) {
-  onnx::NodeProto* n = graph_.add_node();
-  const std::string name = fresh("const");
-  n->set_name(name);
-  n->set_op_type("Constant");
-  n->add_output(name);
-  onnx::AttributeProto* a = n->add_attribute();
-  a->set_name("value");
-  a->set_type(onnx::AttributeProto::TENSOR);
-  onnx::TensorProto* t = a->mutable_t();
-  t->set_data_type(onnx::TensorProto::FLOAT);
-  t->add_float_data(value);
+  std::string name;
+  constant(name, onnx::TensorProto::FLOAT)->add_float_data(value);
   return name;
 }
 

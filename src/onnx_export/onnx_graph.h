@@ -51,6 +51,9 @@ class GraphBuilder {
 
  private:
   std::string fresh(const std::string& type);
+  // Adds a Constant node of data_type with a fresh output name (set into name); returns its
+  // tensor for the caller to fill.
+  onnx::TensorProto* constant(std::string& name, int data_type);
 
   onnx::GraphProto& graph_;
   size_t next_ = 0;

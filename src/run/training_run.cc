@@ -226,10 +226,9 @@ TrainingResult run_training(const TrainingRun& run) {
     // Keras ModelCheckpoint(save_best_only=True) on tc.checkpoint_monitor.
     if (writes && r.best) {
       wrote_best = true;
-      save_model(out / "best.model",
-                 classifier({{"epoch", r.epoch},
-                             {"val_accuracy", r.val.accuracy},
-                             {"val_loss", r.val.loss}}));
+      save_model(out / "best.model", classifier({{"epoch", r.epoch},
+                                                 {"val_accuracy", r.val.accuracy},
+                                                 {"val_loss", r.val.loss}}));
     }
   };
   const std::string run_json = run_config_to_json(rc).dump();
@@ -239,8 +238,8 @@ TrainingResult run_training(const TrainingRun& run) {
   };
   RunRecord record;
   record.config_json = config.dump();
-  record.history = fit(model, encoded.train, tc, pool, callbacks,
-                       run.resume ? &run.resume->state : nullptr);
+  record.history =
+      fit(model, encoded.train, tc, pool, callbacks, run.resume ? &run.resume->state : nullptr);
 
   const History& h = record.history;
   nlohmann::ordered_json final_metrics = {
@@ -262,8 +261,7 @@ TrainingResult run_training(const TrainingRun& run) {
   if (writes) {
     save_model(out / "final.model", result.classifier);
     write_history(out, result.record);
-    if (run.plot && !result.record.history.loss.empty())
-      plot_history(out, result.record.history);
+    if (run.plot && !result.record.history.loss.empty()) plot_history(out, result.record.history);
   }
   return result;
 }

@@ -177,18 +177,21 @@ TEST(PublicApi, ExplainScoresEveryWordAndRendersEscaped) {
 
 TEST(PublicApi, ErrorsNameTheProblem) {
   const fs::path dir = temp_dir("api-errors");
-  EXPECT_NE(error_of([&] { sentiment::Model::load((dir / "missing.model").string()); })
-                .find("missing.model"),
+  EXPECT_NE(error_of([&] {
+              sentiment::Model::load((dir / "missing.model").string());
+            }).find("missing.model"),
             std::string::npos);
   write(dir / "corrupt.model", "LSTMSENT this is not a model");
-  EXPECT_NE(error_of([&] { sentiment::Model::load((dir / "corrupt.model").string()); })
-                .find("corrupt.model"),
+  EXPECT_NE(error_of([&] {
+              sentiment::Model::load((dir / "corrupt.model").string());
+            }).find("corrupt.model"),
             std::string::npos);
   std::string damaged = read_file(kModels / "tiny.model");
   damaged[damaged.size() / 2] ^= 0x40;
   write(dir / "damaged.model", damaged);
-  EXPECT_NE(error_of([&] { sentiment::Model::load((dir / "damaged.model").string()); })
-                .find("damaged.model"),
+  EXPECT_NE(error_of([&] {
+              sentiment::Model::load((dir / "damaged.model").string());
+            }).find("damaged.model"),
             std::string::npos);
 
   const sentiment::Model m = sentiment::Model::load((kModels / "tiny.model").string());
