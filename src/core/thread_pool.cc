@@ -9,6 +9,10 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
+#include <string>
+#include <system_error>
+
+#include "core/error.h"
 
 namespace sentiment {
 namespace {
@@ -31,10 +35,24 @@ ThreadPool::ThreadPool(size_t threads) {
   static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   if (threads == 0) threads = cores;
   spin_ = threads <= cores ? kSpin : std::chrono::microseconds{0};
-  for (size_t w = 1; w < threads; ++w) workers_.emplace_back([this, w] { worker_loop(w); });
+  workers_.reserve(threads - 1);
+  try {
+    for (size_t w = 1; w < threads; ++w) workers_.emplace_back([this, w] { worker_loop(w); });
+  } catch (const std::system_error& e) {
+    // The system refused a thread (a process or memory limit): the ones already running
+    // are stopped and joined, so that nothing is destroyed unjoined.
+    const size_t started = workers_.size() + 1;
+    stop_workers();
+    throw Error("cannot start " + std::to_string(threads) + " threads (the system refused thread " +
+                std::to_string(started + 1) + ": " + e.what() + "); try fewer threads");
+  }
 }
 
 ThreadPool::~ThreadPool() {
+  stop_workers();
+}
+
+void ThreadPool::stop_workers() {
   {
     std::lock_guard lock(mutex_);
     stop_.store(true);

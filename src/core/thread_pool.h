@@ -19,7 +19,8 @@ namespace sentiment {
 
 class ThreadPool {
  public:
-  // threads == 0 picks std::thread::hardware_concurrency().
+  // threads == 0 picks std::thread::hardware_concurrency(). Throws Error when the system
+  // refuses to start a thread, after stopping the threads already started.
   explicit ThreadPool(size_t threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -39,6 +40,7 @@ class ThreadPool {
   std::chrono::microseconds spin_time() const { return spin_; }
 
  private:
+  void stop_workers();
   void worker_loop(size_t worker);
   void run_tasks(size_t worker);
   // Polls ready() for up to spin_; true once it holds.

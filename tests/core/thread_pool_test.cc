@@ -1,15 +1,21 @@
 // ThreadPool runs every task exactly once, reports worker ids in range, survives many
 // back-to-back jobs, wakes workers that went to sleep between jobs, and rethrows a task's
-// exception.
+// exception; a pool the system refuses threads to stops the ones it started and throws.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "core/error.h"
 #include "core/thread_pool.h"
 
 namespace sentiment {
@@ -76,6 +82,35 @@ TEST(ThreadPool, RethrowsTaskException) {
   std::atomic<int> count{0};
   pool.parallel_for(10, [&](size_t, size_t) { count.fetch_add(1); });
   EXPECT_EQ(count.load(), 10);  // still usable afterwards
+}
+
+// In a child process whose address space is capped a little above what it already maps, a
+// pool of 64 threads (8 MiB of stack each) cannot start them all: the constructor must
+// throw Error naming the problem after joining the threads it started (a std::thread
+// destroyed unjoined would call std::terminate and abort the child).
+TEST(ThreadPool, ThrowsAndJoinsWhenTheSystemRefusesAThread) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    size_t pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;
+    const rlim_t limit = pages * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (48u << 20);
+    const rlimit cap{limit, limit};
+    if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(3);
+    try {
+      ThreadPool pool(64);
+      _exit(2);  // every thread started: the cap did not bite
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      _exit(what.find("cannot start 64 threads") != std::string::npos ? 0 : 4);
+    } catch (...) {
+      _exit(5);
+    }
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died of signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace
