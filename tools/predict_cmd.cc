@@ -6,16 +6,21 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
-#include <iostream>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "commands.h"
 #include "common.h"
 #include "core/error.h"
 #include "data/input_policy.h"
+#include "data/line_reader.h"
 #include "input_policy_flags.h"
 #include "io/model_file.h"
 
@@ -47,71 +52,61 @@ std::string error_record(const Line& line, size_t number, bool json) {
   return "error: " + line.error + "\n";
 }
 
-// Reads lines in order, applies the policy and the model's text checks to each, and
-// predicts and prints them a batch at a time.
-class LinePredictor {
+// Applies the policy and the model's text checks to one input line; the error ("" when
+// fine) names the line. `length` is the line's full length when the reader cut it short.
+Line check_line(std::string raw, size_t length, size_t number, const std::string& unit,
+                const data::InputPolicy& policy) {
+  Line line;
+  const std::string where = unit + " " + std::to_string(number);
+  auto too_long = [&](size_t bytes) {
+    return where + " is " + std::to_string(bytes) + " bytes, over the limit of " +
+           std::to_string(kMaxTextBytes);
+  };
+  if (length > kMaxTextBytes) {
+    line.error = too_long(length);
+    return line;
+  }
+  data::PolicyResult r = data::apply_input_policy(std::move(raw), policy);
+  if (!r.ok()) {
+    line.error = where + " " + r.error;
+  } else if (r.text.size() > kMaxTextBytes) {
+    line.error = too_long(r.text.size());
+  } else if (r.text.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
+    line.error = where + " is empty";
+  } else {
+    line.text = std::move(r.text);
+  }
+  return line;
+}
+
+// Checked lines in input order, a batch at a time. `fatal` ends the input: a line refused
+// under --on-error fail, or a read error; the lines of the batch are the ones before it.
+struct Batch {
+  std::vector<Line> lines;
+  std::string fatal;
+  bool last = false;
+};
+
+// Predicts and prints batches: probabilities for the good lines, records for the skipped.
+class BatchPrinter {
  public:
-  LinePredictor(const Classifier& c, ThreadPool& pool, const PredictOptions& o, std::string unit,
-                std::string source)
-      : c_(c), pool_(pool), o_(o), unit_(std::move(unit)), source_(std::move(source)) {}
-
-  // Under --on-error fail a bad line first prints and flushes the lines before it, then
-  // throws: the output is exactly the lines before the bad one, whatever the batch size.
-  void add(std::string raw) {
-    ++count_;
-    Line line;
-    line.error = check(std::move(raw), line.text);
-    if (!line.error.empty()) {
-      if (o_.policy.on_error != data::OnError::kSkip) {
-        finish();
-        throw Error(source_ + line.error);
-      }
-      ++skipped_;
-    }
-    batch_.push_back(std::move(line));
-    if (batch_.size() == static_cast<size_t>(o_.batch_size)) finish();
-  }
-
-  // Predicts and prints what is batched.
-  void finish() {
-    if (batch_.empty()) return;
-    run_batch();
-    first_ += batch_.size();
-    batch_.clear();
-    flush_stdout();
-  }
-
-  size_t count() const { return count_; }
-  size_t skipped() const { return skipped_; }
-
- private:
-  // The policy and encode()'s checks for one line; the error ("" when fine) names it.
-  std::string check(std::string raw, std::string& text) const {
-    const std::string where = unit_ + " " + std::to_string(count_);
-    data::PolicyResult r = data::apply_input_policy(std::move(raw), o_.policy);
-    if (!r.ok()) return where + " " + r.error;
-    text = std::move(r.text);
-    if (text.size() > kMaxTextBytes)
-      return where + " is " + std::to_string(text.size()) + " bytes, over the limit of " +
-             std::to_string(kMaxTextBytes);
-    if (text.find_first_not_of(" \t\r\n\f\v") == std::string::npos) return where + " is empty";
-    return {};
-  }
+  BatchPrinter(const Classifier& c, ThreadPool& pool, const PredictOptions& o)
+      : c_(c), pool_(pool), o_(o) {}
 
   // probs: (texts, K) class probabilities. Binary models print P(second label) (e.g.
   // P(positive)) as before; others print the top class's probability, and --json adds all.
-  void run_batch() {
+  void print(const std::vector<Line>& batch) {
     std::vector<std::string_view> views;
-    for (const Line& line : batch_)
+    for (const Line& line : batch)
       if (line.error.empty()) views.push_back(line.text);
     std::vector<float> probs;
-    if (!views.empty()) probs = c_.predict_proba(views, pool_);
+    if (!views.empty()) probs = c_.predict_proba(views, pool_, kKernelBatch);
     const size_t K = c_.num_classes();
     std::string out;
     size_t row_index = 0;
-    for (size_t k = 0; k < batch_.size(); ++k) {
-      if (!batch_[k].error.empty()) {
-        out += error_record(batch_[k], first_ + k, o_.json);
+    for (size_t k = 0; k < batch.size(); ++k) {
+      if (!batch[k].error.empty()) {
+        out += error_record(batch[k], first_ + k, o_.json);
         continue;
       }
       const std::span<const float> row(probs.data() + row_index++ * K, K);
@@ -132,18 +127,95 @@ class LinePredictor {
         out += label + buf;
       }
     }
+    first_ += batch.size();
     write_stdout(out);
+    flush_stdout();
   }
+
+ private:
+  // Rows per kernel call inside a batch: the engine's own batching, whatever --batch-size.
+  static constexpr size_t kKernelBatch = 256;
 
   const Classifier& c_;
   ThreadPool& pool_;
   const PredictOptions& o_;
-  std::string unit_;    // "line" or "argument"
-  std::string source_;  // prefix of a fatal error: "standard input: " or ""
-  std::vector<Line> batch_;
-  size_t first_ = 1;  // the number of batch_[0] (1-based over the whole input)
-  size_t count_ = 0;
-  size_t skipped_ = 0;
+  size_t first_ = 1;  // the number of the next line printed (1-based over the whole input)
+};
+
+// Reads standard input on its own thread, in 1 MiB blocks, and checks each line, so that
+// reading and checking batch n + 1 overlap with predicting and printing batch n. At most
+// kQueued batches wait, so memory stays bounded however fast the input comes.
+class StdinBatches {
+ public:
+  explicit StdinBatches(const PredictOptions& o)
+      : o_(o), reader_(0, "standard input", kMaxTextBytes), thread_([this] { run(); }) {}
+  ~StdinBatches() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    reader_.stop();
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  // The next batch, in input order (its `last` is set on the final one).
+  Batch next() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !queue_.empty(); });
+    Batch b = std::move(queue_.front());
+    queue_.pop_front();
+    changed_.notify_all();
+    return b;
+  }
+
+ private:
+  static constexpr size_t kQueued = 2;
+  // How often a reader waiting for input looks whether it should stop.
+  static constexpr int kPollMs = 100;
+
+  // Queues b; false when the consumer has gone.
+  bool push(Batch b) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return closed_ || queue_.size() < kQueued; });
+    if (closed_) return false;
+    queue_.push_back(std::move(b));
+    changed_.notify_all();
+    return true;
+  }
+
+  void run() {
+    Batch batch;
+    try {
+      std::string raw;
+      size_t length = 0;
+      size_t number = 0;
+      while (reader_.next(raw, length, kPollMs)) {
+        Line line = check_line(std::move(raw), length, ++number, "line", o_.policy);
+        if (!line.error.empty() && o_.policy.on_error != data::OnError::kSkip) {
+          batch.fatal = "standard input: " + line.error;
+          break;
+        }
+        batch.lines.push_back(std::move(line));
+        if (batch.lines.size() == static_cast<size_t>(o_.batch_size)) {
+          if (!push(std::exchange(batch, Batch{}))) return;
+        }
+      }
+    } catch (const std::exception& e) {
+      batch.fatal = e.what();
+    }
+    if (reader_.stopped()) return;
+    batch.last = true;
+    push(std::move(batch));
+  }
+
+  const PredictOptions& o_;
+  data::LineReader reader_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch> queue_;
+  bool closed_ = false;  // the consumer is gone: the reader stops
+  std::thread thread_;   // last: starts once everything it uses exists
 };
 
 int run_predict(const PredictOptions& o) {
@@ -155,23 +227,38 @@ int run_predict(const PredictOptions& o) {
         std::to_string(o.texts.size()) + " arguments; expected either texts or '-' alone)");
   const Classifier c = load_model(o.model);
   const std::unique_ptr<ThreadPool> pool = make_pool(o.threads);
+  BatchPrinter printer(c, *pool, o);
+  size_t count = 0, skipped = 0;
+  auto print = [&](const Batch& b) {
+    count += b.lines.size();
+    for (const Line& line : b.lines) skipped += !line.error.empty();
+    printer.print(b.lines);
+    if (!b.fatal.empty()) throw Error(b.fatal);
+  };
   const std::string unit = from_stdin ? "line" : "argument";
-  LinePredictor predictor(c, *pool, o, unit, from_stdin ? "standard input: " : "");
   if (from_stdin) {
-    std::string line;
-    while (std::getline(std::cin, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      predictor.add(std::move(line));
+    StdinBatches batches(o);
+    for (bool last = false; !last;) {
+      const Batch b = batches.next();
+      last = b.last;
+      print(b);
     }
   } else {
-    for (const std::string& text : o.texts) predictor.add(text);
+    Batch b;
+    for (const std::string& text : o.texts) {
+      Line line = check_line(text, text.size(), b.lines.size() + 1, unit, o.policy);
+      if (!line.error.empty() && o.policy.on_error != data::OnError::kSkip) {
+        b.fatal = line.error;
+        break;
+      }
+      b.lines.push_back(std::move(line));
+    }
+    print(b);
   }
-  predictor.finish();
-  if (predictor.count() == 0)
-    throw Error("no input: give texts as arguments or one review per line on stdin");
-  if (predictor.skipped() > 0)
+  if (count == 0) throw Error("no input: give texts as arguments or one review per line on stdin");
+  if (skipped > 0)
     std::fprintf(stderr, "skipped %zu of %zu %ss (--on-error skip): their records say why\n",
-                 predictor.skipped(), predictor.count(), unit.c_str());
+                 skipped, count, unit.c_str());
   return 0;
 }
 

@@ -27,23 +27,46 @@ Classifier::Classifier(Model model, data::Vocabulary vocab, Preprocessing pre,
     projection_ = input_projection_tables(model_);
 }
 
-std::vector<int32_t> Classifier::encode(std::span<const std::string_view> texts) const {
+std::vector<int32_t> Classifier::encode(std::span<const std::string_view> texts,
+                                        ThreadPool* pool) const {
   std::vector<int32_t> rows(texts.size() * pre_.maxlen);
-  std::vector<int32_t> seq;
-  for (size_t k = 0; k < texts.size(); ++k) {
-    const std::string_view text = texts[k];
-    const std::string where = "text " + std::to_string(k + 1);
-    if (text.size() > kMaxTextBytes)
-      throw Error(where + " is " + std::to_string(text.size()) + " bytes, over the limit of " +
-                  std::to_string(kMaxTextBytes));
-    if (text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos)
-      throw Error(where + " is empty");
-    if (!data::is_valid_utf8(text)) throw Error(where + " is not valid UTF-8");
-    seq.clear();
-    vocab_.encode(text, seq);
-    data::pad_row(seq, pre_.padding, pre_.truncating, data::kPadIndex,
-                  std::span<int32_t>(rows.data() + k * pre_.maxlen, pre_.maxlen));
+  // Texts go in runs of kRun per task; each run keeps its first error, and the first run
+  // with one names the first bad text, as a serial pass would.
+  constexpr size_t kRun = 32;
+  const size_t runs = (texts.size() + kRun - 1) / kRun;
+  std::vector<std::string> errors(runs);
+  std::vector<std::vector<int32_t>> seqs(pool ? pool->size() : 1);
+  auto encode_run = [&](size_t run, size_t worker) {
+    std::vector<int32_t>& seq = seqs[worker];
+    for (size_t k = run * kRun; k < std::min(texts.size(), (run + 1) * kRun); ++k) {
+      const std::string_view text = texts[k];
+      const auto where = [k] { return "text " + std::to_string(k + 1); };
+      if (text.size() > kMaxTextBytes) {
+        errors[run] = where() + " is " + std::to_string(text.size()) +
+                      " bytes, over the limit of " + std::to_string(kMaxTextBytes);
+        return;
+      }
+      if (text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos) {
+        errors[run] = where() + " is empty";
+        return;
+      }
+      if (!data::is_valid_utf8(text)) {
+        errors[run] = where() + " is not valid UTF-8";
+        return;
+      }
+      seq.clear();
+      vocab_.encode(text, seq);
+      data::pad_row(seq, pre_.padding, pre_.truncating, data::kPadIndex,
+                    std::span<int32_t>(rows.data() + k * pre_.maxlen, pre_.maxlen));
+    }
+  };
+  if (pool) {
+    pool->parallel_for(runs, encode_run);
+  } else {
+    for (size_t run = 0; run < runs; ++run) encode_run(run, 0);
   }
+  for (const std::string& e : errors)
+    if (!e.empty()) throw Error(e);
   return rows;
 }
 
@@ -74,7 +97,7 @@ std::vector<float> Classifier::predict_proba_encoded(const std::vector<int32_t>&
 
 std::vector<float> Classifier::predict_proba(std::span<const std::string_view> texts,
                                              ThreadPool& pool, size_t batch_size) const {
-  return predict_proba_encoded(encode(texts), pool, batch_size);
+  return predict_proba_encoded(encode(texts, &pool), pool, batch_size);
 }
 
 size_t Classifier::top_class(std::span<const float> probabilities) {
@@ -84,7 +107,7 @@ size_t Classifier::top_class(std::span<const float> probabilities) {
 
 std::vector<float> Classifier::predict(std::span<const std::string_view> texts, ThreadPool& pool,
                                        size_t batch_size) const {
-  return predict_encoded(encode(texts), pool, batch_size);
+  return predict_encoded(encode(texts, &pool), pool, batch_size);
 }
 
 }  // namespace sentiment

@@ -42,9 +42,11 @@ class Classifier {
   std::string training_json = "{}";
   std::string metrics_json = "{}";
 
-  // Encodes texts to (texts.size(), maxlen) token rows. Throws Error naming the text's
+  // Encodes texts to (texts.size(), maxlen) token rows, in parallel on pool when one is
+  // given (the rows are the same either way). Throws Error naming the first bad text's
   // position for empty (no visible characters), oversized or non-UTF-8 text.
-  std::vector<int32_t> encode(std::span<const std::string_view> texts) const;
+  std::vector<int32_t> encode(std::span<const std::string_view> texts,
+                              ThreadPool* pool = nullptr) const;
 
   size_t num_classes() const { return labels_.size(); }
   bool binary() const { return labels_.size() == 2; }

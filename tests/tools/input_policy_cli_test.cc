@@ -179,6 +179,40 @@ TEST_F(InputPolicyCli, Latin1PredictsTheLineAsItsUtf8Form) {
   EXPECT_EQ(lines_of(plain.out)[kBadLine - 2], lines[kBadLine - 2]);
 }
 
+// Standard input arrives in pieces through a pipe (a writer that pauses between lines),
+// CR LF line ends and a last line without '\n': the records are the ones the same texts
+// get as arguments, in order, at any batch size.
+TEST_F(InputPolicyCli, StdinThroughAPipeInPiecesMatchesTheArguments) {
+  const auto args = run_cli("predict " + model_ + " 'a wonderful film' 'a dull awful film' 'fine'");
+  ASSERT_EQ(args.status, 0) << args.output;
+  for (const char* batch : {"1", "2", "1024"}) {
+    const auto piped =
+        run_cli(std::string("predict ") + model_ + " --batch-size " + batch,
+                "{ printf 'a wonderful film\\r\\n'; sleep 0.3; printf 'a dull awful film\\n'; "
+                "sleep 0.3; printf 'fine'; }");
+    ASSERT_EQ(piped.status, 0) << piped.output;
+    EXPECT_EQ(piped.output, args.output) << "batch " << batch;
+  }
+}
+
+// A line far over the size limit, with no line break at all, is refused by its length
+// (read in bounded memory, not buffered whole); under skip the lines around it still print.
+TEST_F(InputPolicyCli, AnOverlongLineIsNamedByItsLength) {
+  const std::string make =
+      "{ echo 'a wonderful film'; head -c 3000000 /dev/zero | tr '\\0' x; "
+      "echo; echo 'a dull awful film'; }";
+  const auto fail = run_cli("predict " + model_, make);
+  EXPECT_NE(fail.status, 0) << fail.output.substr(0, 500);
+  EXPECT_TRUE(has(fail.output, "line 2 is 3000000 bytes, over the limit of 1048576"))
+      << fail.output.substr(0, 500);
+  EXPECT_EQ(std::count(fail.output.begin(), fail.output.end(), '\n'), 2) << fail.output;
+  const auto skip = run_cli("predict " + model_ + " --on-error skip", make);
+  EXPECT_EQ(skip.status, 0) << skip.output.substr(0, 500);
+  const auto lines = lines_of(skip.output);
+  ASSERT_EQ(lines.size(), 4u) << skip.output.substr(0, 500);  // 3 records + the skip count
+  EXPECT_TRUE(lines[1].starts_with("error: line 2 is 3000000 bytes")) << lines[1];
+}
+
 // `-` means stdin, alone; among texts it is an error that says so.
 TEST_F(InputPolicyCli, DashWithTextsIsAnError) {
   for (const char* args : {" - 'bad film'", " 'bad film' -"}) {
