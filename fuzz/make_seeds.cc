@@ -124,7 +124,7 @@ void checkpoint_seeds() {
     Checkpoint c;
     c.run_json = R"({"data":{"maxlen":8}})";
     TrainCallbacks callbacks;
-    callbacks.checkpoint = [&](const TrainState& s) { c.state = s; };
+    callbacks.checkpoint = [&](const TrainStateView& s) { c.state = copy_of(s); };
     for (int epoch = 1; epoch <= 2; ++epoch) {
       EpochResult r;
       r.epoch = epoch;

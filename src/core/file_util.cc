@@ -74,8 +74,27 @@ void write_all(int fd, std::string_view content, const fs::path& path) {
   }
 }
 
+// Writes produce's pieces to fd through a 1 MiB buffer (large pieces go straight through).
+void write_pieces(int fd, const std::function<void(const FileWriter&)>& produce,
+                  const fs::path& path) {
+  constexpr size_t kBuffer = 1 << 20;
+  std::string buffer;
+  buffer.reserve(kBuffer);
+  produce([&](std::string_view piece) {
+    if (buffer.size() + piece.size() > kBuffer) {
+      write_all(fd, buffer, path);
+      buffer.clear();
+    }
+    if (piece.size() >= kBuffer)
+      write_all(fd, piece, path);
+    else
+      buffer.append(piece);
+  });
+  write_all(fd, buffer, path);
+}
+
 // A device or FIFO: opened without blocking, so a FIFO nobody reads is an error, not a hang.
-void write_through(const fs::path& path, std::string_view content) {
+void write_through(const fs::path& path, const std::function<void(const FileWriter&)>& produce) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENXIO)
@@ -86,7 +105,7 @@ void write_through(const fs::path& path, std::string_view content) {
     const int flags = ::fcntl(fd, F_GETFL);
     if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
       fail("cannot write", path, errno);
-    write_all(fd, content, path);
+    write_pieces(fd, produce, path);
   } catch (...) {
     ::close(fd);
     throw;
@@ -94,12 +113,13 @@ void write_through(const fs::path& path, std::string_view content) {
   if (::close(fd) != 0) fail("cannot write", path, errno);
 }
 
-void replace_atomically(const fs::path& path, std::string_view content) {
+void replace_atomically(const fs::path& path,
+                        const std::function<void(const FileWriter&)>& produce) {
   const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) fail("cannot write", tmp, errno);
   try {
-    write_all(fd, content, tmp);
+    write_pieces(fd, produce, tmp);
     if (::fsync(fd) != 0) fail("cannot write", tmp, errno);
   } catch (...) {
     ::close(fd);
@@ -121,8 +141,8 @@ void replace_atomically(const fs::path& path, std::string_view content) {
 
 }  // namespace
 
-uint32_t crc32_of(const char* data, size_t n) {
-  uLong crc = crc32(0L, Z_NULL, 0);
+uint32_t crc32_of(const char* data, size_t n, uint32_t initial) {
+  uLong crc = initial;
   while (n > 0) {
     const auto chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
     crc = crc32(crc, reinterpret_cast<const Bytef*>(data), chunk);
@@ -173,12 +193,17 @@ std::string read_whole_file(const fs::path& path, std::string_view what, size_t 
   return text;
 }
 
-void write_file_atomic(const fs::path& path, std::string_view content) {
+void write_file_atomic(const fs::path& path,
+                       const std::function<void(const FileWriter& write)>& produce) {
   const WriteTarget target = resolve_target(path);
   if (target.mode == WriteMode::kWriteThrough)
-    write_through(target.path, content);
+    write_through(target.path, produce);
   else
-    replace_atomically(target.path, content);
+    replace_atomically(target.path, produce);
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content) {
+  write_file_atomic(path, [content](const FileWriter& write) { write(content); });
 }
 
 void move_file_into_place(const fs::path& tmp, const fs::path& path) {

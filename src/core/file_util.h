@@ -9,13 +9,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
 namespace sentiment {
 
-// CRC-32 (zlib's polynomial) of n bytes, for the checksums of model and checkpoint files.
-uint32_t crc32_of(const char* data, size_t n);
+// CRC-32 (zlib's polynomial) of n bytes, for the checksums of model and checkpoint files;
+// crc32_of(b, m, crc32_of(a, n)) is the CRC of a's n bytes followed by b's m.
+uint32_t crc32_of(const char* data, size_t n, uint32_t crc = 0);
 
 // The whole content of the regular file path (through links), at most max_bytes of it.
 // Throws Error "cannot read <what> <path>: <cause>" when it is missing, unreadable, a
@@ -26,6 +28,13 @@ std::string read_whole_file(const std::filesystem::path& path, std::string_view 
 // Writes content to path as described above; throws Error naming the path and the cause
 // (e.g. "No space left on device") on failure, leaving any existing file intact.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// The same for content made in pieces: produce(write) calls write(piece) for each piece in
+// order, so that a file of many hundred megabytes never exists whole in memory. An
+// exception from produce leaves any existing file intact too.
+using FileWriter = std::function<void(std::string_view piece)>;
+void write_file_atomic(const std::filesystem::path& path,
+                       const std::function<void(const FileWriter& write)>& produce);
 
 // Moves the finished file tmp (beside path, written by another program) to path with the
 // same policy: rename for a regular or new file, copy through a device or FIFO (then

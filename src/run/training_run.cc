@@ -232,8 +232,8 @@ TrainingResult run_training(const TrainingRun& run) {
     }
   };
   const std::string run_json = run_config_to_json(rc).dump();
-  callbacks.checkpoint = [&](const TrainState& state) {
-    if (writes) save_checkpoint(out / kCheckpointName, Checkpoint{state, run_json});
+  callbacks.checkpoint = [&](const TrainStateView& state) {
+    if (writes) save_checkpoint(out / kCheckpointName, state, run_json);
     if (run.callbacks.checkpoint) run.callbacks.checkpoint(state);
   };
   RunRecord record;

@@ -19,18 +19,6 @@ constexpr char kMagic[8] = {'L', 'S', 'T', 'M', 'C', 'K', 'P', 'T'};
 constexpr uint64_t kMaxJsonBytes = uint64_t{1} << 28;
 constexpr uint64_t kMaxFloats = uint64_t{1} << 32;
 
-template <typename T>
-void put(std::string& out, T v) {
-  char b[sizeof v];
-  std::memcpy(b, &v, sizeof v);
-  out.append(b, sizeof v);
-}
-
-void put_floats(std::string& out, const std::vector<float>& v) {
-  put<uint64_t>(out, v.size());
-  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
-}
-
 class Reader {
  public:
   Reader(const std::string& bytes, std::string name) : b_(bytes), name_(std::move(name)) {}
@@ -90,8 +78,9 @@ History history_from(const Json& j) {
 
 }  // namespace
 
-void save_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
-  const TrainState& s = c.state;
+void save_checkpoint(const std::filesystem::path& path, const TrainStateView& view,
+                     std::string_view run_json) {
+  const TrainProgress& s = view.progress;
   Json rng = Json::array();
   for (uint64_t w : s.shuffle_rng.words) rng.push_back(w);
   const Json header = {
@@ -106,21 +95,38 @@ void save_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
       {"early_stopping", Json::parse(s.early_stopping_json)},
       {"checkpoint_best", Json::parse(s.checkpoint_best_json)},
       {"history", history_json(s.history)},
-      {"run", Json::parse(c.run_json)},
+      {"run", Json::parse(run_json)},
   };
   const std::string h = header.dump();
-  std::string out;
-  out.append(kMagic, sizeof kMagic);
-  put<uint32_t>(out, kCheckpointVersion);
-  put<uint32_t>(out, 0);
-  put<uint64_t>(out, h.size());
-  out += h;
-  put_floats(out, s.params);
-  put_floats(out, s.adam_m);
-  put_floats(out, s.adam_v);
-  put_floats(out, s.best_params);
-  put<uint32_t>(out, crc32_of(out.data(), out.size()));
-  write_file_atomic(path, out);
+  write_file_atomic(path, [&](const FileWriter& write) {
+    uint32_t crc = 0;
+    const auto bytes = [&](const void* data, size_t n) {
+      const auto* p = static_cast<const char*>(data);
+      crc = crc32_of(p, n, crc);
+      write(std::string_view(p, n));
+    };
+    const auto u32 = [&](uint32_t v) { bytes(&v, sizeof v); };
+    const auto u64 = [&](uint64_t v) { bytes(&v, sizeof v); };
+    const auto floats = [&](std::span<const float> v) {
+      u64(v.size());
+      bytes(v.data(), v.size() * sizeof(float));
+    };
+    bytes(kMagic, sizeof kMagic);
+    u32(kCheckpointVersion);
+    u32(0);
+    u64(h.size());
+    bytes(h.data(), h.size());
+    floats(view.params);
+    floats(view.adam_m);
+    floats(view.adam_v);
+    floats(view.best_params);
+    const uint32_t sum = crc;
+    write(std::string_view(reinterpret_cast<const char*>(&sum), sizeof sum));
+  });
+}
+
+void save_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
+  save_checkpoint(path, view_of(c.state), c.run_json);
 }
 
 Checkpoint load_checkpoint(const std::filesystem::path& path) {

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "train/trainer.h"
 
@@ -21,6 +22,9 @@ struct Checkpoint {
   std::string run_json = "{}";  // the run's resolved configuration (free-form JSON)
 };
 
+// Streams the file from the state's views: nothing of the weights is copied or buffered.
+void save_checkpoint(const std::filesystem::path& path, const TrainStateView& state,
+                     std::string_view run_json);
 void save_checkpoint(const std::filesystem::path& path, const Checkpoint& checkpoint);
 // Throws Error naming the file for a missing, truncated, corrupt or newer-version file.
 Checkpoint load_checkpoint(const std::filesystem::path& path);

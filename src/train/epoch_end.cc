@@ -50,20 +50,21 @@ int EpochEnd::resume(const TrainState& s, Model& model, Adam& adam, Rng& shuffle
   scheduler_.restore(nlohmann::json::parse(s.scheduler_json));
   if (stopper_) stopper_->restore(nlohmann::json::parse(s.early_stopping_json));
   best_tracker_.restore(nlohmann::json::parse(s.checkpoint_best_json));
-  state_.best_params = s.best_params;
-  history_ = s.history;
+  best_params_ = s.best_params;
+  progress_.history = s.history;
   return s.epoch + 1;
 }
 
 bool EpochEnd::on_epoch_end(EpochResult& result, const Model& model, const Adam& adam,
                             const Rng& shuffle_rng, const TrainCallbacks& callbacks) {
   const int epoch = result.epoch;
-  history_.loss.push_back(result.train.loss);
-  history_.accuracy.push_back(result.train.accuracy);
-  history_.val_loss.push_back(result.val.loss);
-  history_.val_accuracy.push_back(result.val.accuracy);
-  history_.epoch_seconds.push_back(result.seconds);
-  history_.learning_rate.push_back(result.learning_rate);
+  History& h = progress_.history;
+  h.loss.push_back(result.train.loss);
+  h.accuracy.push_back(result.train.accuracy);
+  h.val_loss.push_back(result.val.loss);
+  h.val_accuracy.push_back(result.val.accuracy);
+  h.epoch_seconds.push_back(result.seconds);
+  h.learning_rate.push_back(result.learning_rate);
 
   const EpochLogs logs = logs_of(result);
   if (logs.count(monitor_)) {
@@ -75,28 +76,24 @@ bool EpochEnd::on_epoch_end(EpochResult& result, const Model& model, const Adam&
   if (stopper_) {
     stop = stopper_->on_epoch_end(epoch, logs);
     if (keep_best_ && stopper_->best_epoch() == epoch)
-      state_.best_params.assign(model.params().begin(), model.params().end());
+      best_params_.assign(model.params().begin(), model.params().end());
   }
   if (callbacks.epoch_end) callbacks.epoch_end(result);
   if (callbacks.checkpoint) {
-    state_.epoch = epoch;
-    state_.params.assign(model.params().begin(), model.params().end());
-    state_.adam_m = adam.m();
-    state_.adam_v = adam.v();
-    state_.adam_steps = adam.steps();
-    state_.shuffle_rng = shuffle_rng.state();
-    state_.scheduler_json = scheduler_.state().dump();
-    state_.early_stopping_json = stopper_ ? stopper_->state().dump() : "null";
-    state_.checkpoint_best_json = best_tracker_.state().dump();
-    state_.history = history_;
-    callbacks.checkpoint(state_);
+    progress_.epoch = epoch;
+    progress_.adam_steps = adam.steps();
+    progress_.shuffle_rng = shuffle_rng.state();
+    progress_.scheduler_json = scheduler_.state().dump();
+    progress_.early_stopping_json = stopper_ ? stopper_->state().dump() : "null";
+    progress_.checkpoint_best_json = best_tracker_.state().dump();
+    callbacks.checkpoint({progress_, model.params(), adam.m(), adam.v(), best_params_});
   }
   return stop;
 }
 
 void EpochEnd::on_train_end(Model& model) const {
-  if (keep_best_ && !state_.best_params.empty())
-    std::copy(state_.best_params.begin(), state_.best_params.end(), model.params().begin());
+  if (keep_best_ && !best_params_.empty())
+    std::copy(best_params_.begin(), best_params_.end(), model.params().begin());
 }
 
 }  // namespace sentiment

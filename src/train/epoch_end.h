@@ -37,16 +37,16 @@ class EpochEnd {
   // After the last epoch: puts back the best epoch's weights when early stopping asks to.
   void on_train_end(Model& model) const;
 
-  const History& history() const { return history_; }
+  const History& history() const { return progress_.history; }
 
  private:
   std::string monitor_;  // TrainConfig::checkpoint_monitor
   LrScheduler scheduler_;
   std::optional<EarlyStopping> stopper_;
-  bool keep_best_ = false;      // early stopping restores the best weights
-  EarlyStopping best_tracker_;  // only its notion of "best" is used
-  TrainState state_;            // best_params kept across epochs; the rest at each checkpoint
-  History history_;
+  bool keep_best_ = false;          // early stopping restores the best weights
+  EarlyStopping best_tracker_;      // only its notion of "best" is used
+  TrainProgress progress_;          // brought up to date at each epoch's end
+  std::vector<float> best_params_;  // kept only when early stopping restores them
 };
 
 }  // namespace sentiment

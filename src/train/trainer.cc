@@ -74,6 +74,20 @@ void validate_train_config(const TrainConfig& c, size_t rows) {
   (void)monitor_mode(c.checkpoint_monitor);
 }
 
+TrainStateView view_of(const TrainState& s) {
+  return {s, s.params, s.adam_m, s.adam_v, s.best_params};
+}
+
+TrainState copy_of(const TrainStateView& v) {
+  TrainState s;
+  static_cast<TrainProgress&>(s) = v.progress;
+  s.params.assign(v.params.begin(), v.params.end());
+  s.adam_m.assign(v.adam_m.begin(), v.adam_m.end());
+  s.adam_v.assign(v.adam_v.begin(), v.adam_v.end());
+  s.best_params.assign(v.best_params.begin(), v.best_params.end());
+  return s;
+}
+
 History fit(Model& model, const data::EncodedSplit& data, const TrainConfig& config,
             ThreadPool& pool, const TrainCallbacks& callbacks, const TrainState* resume) {
   validate_train_config(config, data.n);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -63,19 +64,35 @@ struct History {
   std::vector<double> loss, accuracy, val_loss, val_accuracy, epoch_seconds, learning_rate;
 };
 
-// Everything needed to continue training after `epoch` completed epochs.
-struct TrainState {
+// Everything needed to continue training after `epoch` completed epochs but the weights:
+// the counters, the shuffling stream, the schedule, early stopping and the history.
+struct TrainProgress {
   int epoch = 0;
-  std::vector<float> params;
-  std::vector<float> adam_m, adam_v;
   int64_t adam_steps = 0;
   Rng::State shuffle_rng;
   std::string scheduler_json = "null";
   std::string early_stopping_json = "null";
   std::string checkpoint_best_json = "null";  // {"epoch", "value"} of the best epoch so far
-  std::vector<float> best_params;             // kept only for restore_best_weights
   History history;
 };
+
+// The whole state, owned: what a checkpoint file holds and a resumed run starts from.
+struct TrainState : TrainProgress {
+  std::vector<float> params;
+  std::vector<float> adam_m, adam_v;
+  std::vector<float> best_params;  // kept only for restore_best_weights
+};
+
+// The state as TrainCallbacks::checkpoint sees it: the live weights, Adam's moments and the
+// best weights by view, valid during the call only, so that a checkpoint copies none of
+// them (for a model with a large n-gram table they are most of the process's memory).
+struct TrainStateView {
+  const TrainProgress& progress;
+  std::span<const float> params, adam_m, adam_v, best_params;
+};
+
+TrainStateView view_of(const TrainState& state);
+TrainState copy_of(const TrainStateView& view);
 
 struct TrainCallbacks {
   std::function<void(int epoch, int epochs, size_t steps)> epoch_begin;
@@ -83,7 +100,7 @@ struct TrainCallbacks {
   std::function<void(size_t step, size_t steps, double loss, double accuracy)> batch_end;
   std::function<void(const EpochResult&)> epoch_end;
   // After every epoch, once epoch_end has run: the state to resume from.
-  std::function<void(const TrainState&)> checkpoint;
+  std::function<void(const TrainStateView&)> checkpoint;
 };
 
 // Validates the configuration against the data; throws Error naming the bad value.

@@ -60,6 +60,40 @@ TEST(WriteFileAtomic, ReplacesARegularFileAndLeavesNoTemporary) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
 }
 
+// Content made in pieces (small ones gathered, large ones passed straight through) is the
+// pieces in order; a producer that throws halfway leaves the old file whole and no temporary.
+TEST(WriteFileAtomic, WritesPiecesInOrderAndAThrowingProducerKeepsTheOldFile) {
+  const fs::path dir = temp_dir("pieces");
+  std::string want;
+  write_file_atomic(dir / "a.bin", [&](const FileWriter& write) {
+    for (size_t k = 0; k < 40; ++k) {
+      const std::string piece(k % 7 == 3 ? (3u << 19) + k : k * 1000 + 1,
+                              static_cast<char>('a' + k % 26));
+      want += piece;
+      write(piece);
+    }
+  });
+  EXPECT_EQ(read(dir / "a.bin"), want);
+  expect_error(
+      [&] {
+        write_file_atomic(dir / "a.bin", [](const FileWriter& write) {
+          write(std::string(5u << 20, 'z'));
+          throw Error("the producer failed");
+        });
+      },
+      "the producer failed");
+  EXPECT_EQ(read(dir / "a.bin"), want);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+}
+
+TEST(Crc32, ContinuesAcrossPieces) {
+  const std::string text = "the checksum of a file written in pieces";
+  for (size_t cut = 0; cut <= text.size(); cut += 5)
+    EXPECT_EQ(crc32_of(text.data() + cut, text.size() - cut, crc32_of(text.data(), cut)),
+              crc32_of(text.data(), text.size()));
+  EXPECT_EQ(crc32_of("123456789", 9), 0xCBF43926u);  // the standard check value
+}
+
 TEST(WriteFileAtomic, ReplacesASymlinksTargetAndKeepsTheLink) {
   const fs::path dir = temp_dir("symlink");
   fs::create_directories(dir / "real");

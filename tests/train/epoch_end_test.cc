@@ -39,9 +39,9 @@ TEST(EpochEnd, RecordsHistoryBestEpochAndCheckpointState) {
   EpochEnd end(config);
   std::vector<int> checkpoints;
   TrainCallbacks cb;
-  cb.checkpoint = [&](const TrainState& s) {
-    checkpoints.push_back(s.epoch);
-    EXPECT_EQ(s.history.loss.size(), static_cast<size_t>(s.epoch));
+  cb.checkpoint = [&](const TrainStateView& s) {
+    checkpoints.push_back(s.progress.epoch);
+    EXPECT_EQ(s.progress.history.loss.size(), static_cast<size_t>(s.progress.epoch));
   };
   const double val_accuracy[] = {0.6, 0.8, 0.7};
   std::vector<bool> best;

@@ -415,7 +415,7 @@ TEST(Trainer, ResumedRunEndsWithTheSameWeights) {
   cb.batch_end = [&](size_t step, size_t, double, double) {
     if (epoch_now == 3 && step == 4) throw Interrupted{};
   };
-  cb.checkpoint = [&](const TrainState& s) { last = s; };
+  cb.checkpoint = [&](const TrainStateView& s) { last = copy_of(s); };
   EXPECT_THROW(fit(killed, train, rich_config(), pool, cb), Interrupted);
   ASSERT_EQ(last.epoch, 2);
 
@@ -446,7 +446,9 @@ TEST(Trainer, EarlyStoppingStopsAndRestoresTheBestWeights) {
   cfg.early_stopping->restore_best_weights = true;
   std::vector<std::vector<float>> after_epoch;
   TrainCallbacks cb;
-  cb.checkpoint = [&](const TrainState& s) { after_epoch.push_back(s.params); };
+  cb.checkpoint = [&](const TrainStateView& s) {
+    after_epoch.emplace_back(s.params.begin(), s.params.end());
+  };
   ThreadPool pool(1);
   const History h = fit(model, train, cfg, pool, cb);
   EXPECT_EQ(h.loss.size(), 3u);  // epoch 1 is best, then 2 epochs of patience
