@@ -7,6 +7,7 @@
 
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,57 +102,53 @@ OrderedJson model_metadata(const Classifier& c) {
   return m;
 }
 
+// Whether a row's probabilities are the same to the bit whatever other rows share its batch.
+// Measured (tests/serve/batching_test.cc): true for one LSTM layer, either direction, masked
+// or not, with the input projection looked up in tables, since only the recurrent GEMM then
+// sees the batch and its per-row sums do not depend on the row count. GRU and SimpleRNN
+// layers, stacked layers (whose input projection is a GEMM over all rows) and models without
+// tables differ in the last bits, so they run one request per forward pass.
+bool rows_independent_of_batch(const Classifier& c) {
+  const ModelConfig& cfg = c.model().config();
+  return cfg.layers.size() == 1 && cfg.layers[0].cell == CellType::kLstm && !cfg.ngrams.enabled() &&
+         c.uses_projection_tables();
+}
+
+ApiLimits effective(ApiLimits limits, const Classifier& c) {
+  if (!rows_independent_of_batch(c)) limits.max_batch = 1;
+  return limits;
+}
+
 std::string build_metadata(const Classifier& c, const ApiLimits& limits) {
   const Preprocessing& pre = c.preprocessing();
   const auto pad = [](data::PadMode m) { return m == data::PadMode::kPost ? "post" : "pre"; };
-  const OrderedJson j = {
-      {"model", model_metadata(c)},
-      {"vocabulary_size", c.vocabulary().num_words()},
-      {"words_in_vocabulary", c.vocabulary().words().size()},
-      {"maxlen", pre.maxlen},
-      {"preprocessing",
-       {{"tokenizer", kTokenizerName},
-        {"num_words", c.vocabulary().num_words()},
-        {"maxlen", pre.maxlen},
-        {"padding", pad(pre.padding)},
-        {"truncating", pad(pre.truncating)}}},
-      {"labels", c.labels()},
-      {"training", parse_or_null(c.training_json)},
-      {"metrics", parse_or_null(c.metrics_json)},
-      {"limits", {{"max_body_bytes", limits.max_body_bytes}, {"max_texts", limits.max_texts}}}};
+  const OrderedJson j = {{"model", model_metadata(c)},
+                         {"vocabulary_size", c.vocabulary().num_words()},
+                         {"words_in_vocabulary", c.vocabulary().words().size()},
+                         {"maxlen", pre.maxlen},
+                         {"preprocessing",
+                          {{"tokenizer", kTokenizerName},
+                           {"num_words", c.vocabulary().num_words()},
+                           {"maxlen", pre.maxlen},
+                           {"padding", pad(pre.padding)},
+                           {"truncating", pad(pre.truncating)}}},
+                         {"labels", c.labels()},
+                         {"training", parse_or_null(c.training_json)},
+                         {"metrics", parse_or_null(c.metrics_json)},
+                         {"limits",
+                          {{"max_body_bytes", limits.max_body_bytes},
+                           {"max_texts", limits.max_texts},
+                           {"max_batch", limits.max_batch},
+                           {"batch_wait_us", limits.batch_wait_us},
+                           {"max_queue", limits.max_queue}}}};
   return dump(j);
 }
 
-}  // namespace
-
-std::string error_body(std::string_view message) {
-  return dump(OrderedJson{{"error", std::string(message)}});
-}
-
-Api::Api(const Classifier& classifier, ApiLimits limits)
-    : classifier_(classifier), limits_(limits), metadata_(build_metadata(classifier, limits)) {}
-
-ApiResponse Api::handle(std::string_view method, std::string_view path,
-                        std::string_view body) const {
+// f() with every failure mapped to its answer, so that no request can take the server down.
+template <typename F>
+ApiResponse guarded(F&& f) {
   try {
-    std::string allow;
-    for (const Route& r : kRoutes) {
-      if (r.path != path) continue;
-      // HEAD is GET without a body (the transport drops it).
-      if (r.method == method || (r.method == "GET" && method == "HEAD")) {
-        if (path == "/health") return ok(R"({"status":"ok"})");
-        if (path == "/metadata") return ok(metadata_);
-        if (path == "/predict") return predict(body);
-        return explain(body);
-      }
-      allow = r.method == "GET" ? "GET, HEAD" : std::string(r.method);
-    }
-    if (!allow.empty())
-      return {405,
-              error_body("method " + std::string(method) + " is not allowed on " +
-                         std::string(path) + ", expected " + allow),
-              allow};
-    return {404, error_body("no route " + std::string(path) + "; routes: " + kRouteList), ""};
+    return f();
   } catch (const BadRequest& e) {
     return {e.status, error_body(e.message), ""};
   } catch (const Error& e) {
@@ -166,7 +163,56 @@ ApiResponse Api::handle(std::string_view method, std::string_view path,
   }
 }
 
-ApiResponse Api::predict(std::string_view body) const {
+}  // namespace
+
+std::string error_body(std::string_view message) {
+  return dump(OrderedJson{{"error", std::string(message)}});
+}
+
+Api::Api(const Classifier& classifier, ApiLimits limits)
+    : classifier_(classifier),
+      limits_(effective(limits, classifier)),
+      metadata_(build_metadata(classifier, limits_)) {}
+
+ApiResponse Api::handle(std::string_view method, std::string_view path,
+                        std::string_view body) const {
+  return guarded([&]() -> ApiResponse {
+    std::string allow;
+    for (const Route& r : kRoutes) {
+      if (r.path != path) continue;
+      // HEAD is GET without a body (the transport drops it).
+      if (r.method == method || (r.method == "GET" && method == "HEAD")) {
+        if (path == "/health") return ok(R"({"status":"ok"})");
+        if (path == "/metadata") return ok(metadata_);
+        if (path == "/predict") {
+          PreparedPredict p;
+          prepare(body, p);
+          return answer_predict(p, probabilities(p.rows));
+        }
+        return explain(body);
+      }
+      allow = r.method == "GET" ? "GET, HEAD" : std::string(r.method);
+    }
+    if (!allow.empty())
+      return {405,
+              error_body("method " + std::string(method) + " is not allowed on " +
+                         std::string(path) + ", expected " + allow),
+              allow};
+    return {404, error_body("no route " + std::string(path) + "; routes: " + kRouteList), ""};
+  });
+}
+
+std::optional<ApiResponse> Api::prepare_predict(std::string_view body, PreparedPredict& out) const {
+  std::optional<ApiResponse> error;
+  const ApiResponse r = guarded([&] {
+    prepare(body, out);
+    return ApiResponse{};
+  });
+  if (r.status != 200) error = r;
+  return error;
+}
+
+void Api::prepare(std::string_view body, PreparedPredict& out) const {
   const Json j = parse_object(body, R"({"text": "..."} or {"texts": ["...", ...]})");
   const auto text = j.find("text"), texts = j.find("texts");
   if ((text == j.end()) == (texts == j.end()))
@@ -190,18 +236,28 @@ ApiResponse Api::predict(std::string_view body) const {
     for (size_t k = 0; k < texts->size(); ++k)
       views.push_back(text_field((*texts)[k], "\"texts\"[" + std::to_string(k) + "]"));
   }
+  out.rows = classifier_.encode(views);
+  out.texts = views.size();
+  out.single = text != j.end();
+}
 
-  // One thread per request: the server's own threads run requests in parallel, and a pool
-  // of size 1 starts no thread, so it is free to make per request.
+std::vector<float> Api::probabilities(const std::vector<int32_t>& rows) const {
+  // One thread per call: the server's own threads run batches in parallel, and a pool of
+  // size 1 starts no thread, so it is free to make per call.
   ThreadPool pool(1);
-  const std::vector<float> p = classifier_.predict_proba(views, pool);
-  const size_t K = classifier_.num_classes();
-  OrderedJson out;
-  if (text != j.end()) out = prediction(classifier_, std::span<const float>(p.data(), K));
-  OrderedJson& list = out["predictions"] = OrderedJson::array();
-  for (size_t k = 0; k < views.size(); ++k)
-    list.push_back(prediction(classifier_, std::span<const float>(p.data() + k * K, K)));
-  return ok(dump(out));
+  return classifier_.predict_proba_encoded(rows, pool);
+}
+
+ApiResponse Api::answer_predict(const PreparedPredict& p, std::span<const float> probs) const {
+  return guarded([&] {
+    const size_t K = classifier_.num_classes();
+    OrderedJson out;
+    if (p.single) out = prediction(classifier_, probs.subspan(0, K));
+    OrderedJson& list = out["predictions"] = OrderedJson::array();
+    for (size_t k = 0; k < p.texts; ++k)
+      list.push_back(prediction(classifier_, probs.subspan(k * K, K)));
+    return ok(dump(out));
+  });
 }
 
 ApiResponse Api::explain(std::string_view body) const {

@@ -131,6 +131,9 @@ TEST_F(ServerTest, Metadata) {
   EXPECT_EQ(j["metrics"]["test_accuracy"], 0.875);
   EXPECT_EQ(j["limits"]["max_texts"], kMaxTexts);
   EXPECT_EQ(j["limits"]["max_body_bytes"], kMaxBody);
+  EXPECT_EQ(j["limits"]["max_batch"], ServerOptions{}.max_batch);
+  EXPECT_EQ(j["limits"]["batch_wait_us"], ServerOptions{}.batch_wait.count());
+  EXPECT_EQ(j["limits"]["max_queue"], ServerOptions{}.max_queue);
 }
 
 TEST_F(ServerTest, PredictOneText) {
