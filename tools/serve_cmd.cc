@@ -185,9 +185,11 @@ Command add_serve_command(CLI::App& app) {
   cmd->add_option("--port", o->port, "Port (0: any free port, printed at start)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  cmd->add_option("--threads", o->threads,
-                  "Worker threads running requests, one at a time each (0: one per core, here " +
-                      std::to_string(serve::default_threads()) + ")")
+  cmd->add_option(
+         "--threads", o->threads,
+         "Worker threads, each running one request or one /predict batch at a time (0: one "
+         "per core, here " +
+             std::to_string(serve::default_threads()) + ")")
       ->check(CLI::Range(0, 4096));
   // CLI11 parses into these, then the callback below converts them to durations.
   auto durations = std::make_shared<std::vector<size_t>>(limit_flags().size());
