@@ -17,7 +17,8 @@ namespace sentiment::serve {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port, reported by bind()
-  // Worker threads, each running one complete request at a time; connections hold none.
+  // Worker threads, each running one request or one /predict batch at a time; connections
+  // hold none.
   // 0: default_threads().
   size_t threads = 0;
   size_t max_body_bytes = 1 << 20;  // larger bodies get 413
