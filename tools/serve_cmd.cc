@@ -33,13 +33,15 @@ struct ServeOptions {
 };
 
 // The server's numeric limits and timeouts, one declaration each: flag, help, range, and
-// where the value goes. Timeouts are whole seconds on the command line.
+// where the value goes. Timeouts are whole seconds on the command line, the batch wait
+// microseconds.
 struct LimitFlag {
   const char* flag;
   const char* help;
   size_t min, max;
   size_t serve::ServerOptions::*count = nullptr;                       // a count, or
-  std::chrono::milliseconds serve::ServerOptions::*seconds = nullptr;  // a timeout
+  std::chrono::milliseconds serve::ServerOptions::*seconds = nullptr;  // a timeout, or
+  std::chrono::microseconds serve::ServerOptions::*micros = nullptr;   // a short wait
 };
 
 const std::vector<LimitFlag>& limit_flags() {
@@ -57,6 +59,15 @@ const std::vector<LimitFlag>& limit_flags() {
        3600, nullptr, &O::body_timeout},
       {"--keep-alive-timeout", "Seconds an idle keep-alive connection stays open", 1, 3600, nullptr,
        &O::keep_alive_timeout},
+      {"--max-batch",
+       "Most texts from queued /predict requests run as one forward pass (1: each alone)", 1, 4096,
+       &O::max_batch},
+      {"--batch-wait-us",
+       "Microseconds a worker with a partial batch waits for more /predict requests (0: only "
+       "those already queued)",
+       0, 1000000, nullptr, nullptr, &O::batch_wait},
+      {"--max-queue", "Most complete requests waiting for a worker; more get 503 with Retry-After",
+       1, 1 << 20, &O::max_queue},
   };
   return flags;
 }
@@ -148,7 +159,15 @@ int run_serve(const ServeOptions& o) {
   server.run();
   signals.wake();  // run() may have returned without a signal; never leave the watcher blocked
   watcher.join();
-  print_stdout("Stopped%s.\n", by_signal ? " by signal" : "");
+  const serve::ServerStats st = server.stats();
+  print_stdout(
+      "Stopped%s. /predict: %llu requests, %llu texts in %llu forward passes (largest "
+      "%llu requests); %llu requests refused with the queue full.\n",
+      by_signal ? " by signal" : "", static_cast<unsigned long long>(st.predict_requests),
+      static_cast<unsigned long long>(st.predict_texts),
+      static_cast<unsigned long long>(st.predict_batches),
+      static_cast<unsigned long long>(st.largest_batch),
+      static_cast<unsigned long long>(st.queue_full));
   return 0;
 }
 
@@ -166,24 +185,30 @@ Command add_serve_command(CLI::App& app) {
   cmd->add_option("--port", o->port, "Port (0: any free port, printed at start)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  cmd->add_option("--threads", o->threads,
-                  "Worker threads running requests, one at a time each (0: one per core, here " +
-                      std::to_string(serve::default_threads()) + ")")
+  cmd->add_option(
+         "--threads", o->threads,
+         "Worker threads, each running one request or one /predict batch at a time (0: one "
+         "per core, here " +
+             std::to_string(serve::default_threads()) + ")")
       ->check(CLI::Range(0, 4096));
-  // CLI11 parses into these, then the callback below converts seconds to durations.
-  auto seconds = std::make_shared<std::vector<size_t>>(limit_flags().size());
+  // CLI11 parses into these, then the callback below converts them to durations.
+  auto durations = std::make_shared<std::vector<size_t>>(limit_flags().size());
   for (size_t k = 0; k < limit_flags().size(); ++k) {
     const LimitFlag& f = limit_flags()[k];
-    size_t& slot = f.count ? o->server.*f.count : (*seconds)[k];
+    size_t& slot = f.count ? o->server.*f.count : (*durations)[k];
     if (f.seconds)
       slot = static_cast<size_t>(
           std::chrono::duration_cast<std::chrono::seconds>(o->server.*f.seconds).count());
+    if (f.micros) slot = static_cast<size_t>((o->server.*f.micros).count());
     cmd->add_option(f.flag, slot, f.help)->check(CLI::Range(f.min, f.max))->capture_default_str();
   }
-  return [o, seconds] {
-    for (size_t k = 0; k < limit_flags().size(); ++k)
-      if (const LimitFlag& f = limit_flags()[k]; f.seconds)
-        o->server.*f.seconds = std::chrono::seconds((*seconds)[k]);
+  return [o, durations] {
+    for (size_t k = 0; k < limit_flags().size(); ++k) {
+      const LimitFlag& f = limit_flags()[k];
+      if (f.seconds) o->server.*f.seconds = std::chrono::seconds((*durations)[k]);
+      if (f.micros)
+        o->server.*f.micros = std::chrono::microseconds(static_cast<int64_t>((*durations)[k]));
+    }
     return run_serve(*o);
   };
 }

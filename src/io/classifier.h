@@ -72,6 +72,10 @@ class Classifier {
   // Index of the most probable class in one row of predict_proba.
   static size_t top_class(std::span<const float> probabilities);
 
+  // Whether inference looks the first layer's input projection up in tables (see
+  // input_projection_tables) instead of computing it.
+  bool uses_projection_tables() const { return !projection_.empty(); }
+
  private:
   std::vector<float> logits(const std::vector<int32_t>& rows, ThreadPool& pool,
                             size_t batch_size) const;

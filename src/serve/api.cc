@@ -5,12 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <bit>
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "core/rng.h"
 #include "core/thread_pool.h"
 #include "data/tokenizer.h"
 #include "explain/explain.h"
@@ -101,57 +104,95 @@ OrderedJson model_metadata(const Classifier& c) {
   return m;
 }
 
+// Whether the engine, as built and on this CPU, gives every one of `rows` (n, maxlen) the
+// same probabilities to the bit in batches of several sizes as alone.
+bool same_bits_in_batches(const Classifier& c, const std::vector<int32_t>& rows, size_t n) {
+  const size_t T = c.preprocessing().maxlen, K = c.num_classes();
+  ThreadPool pool(1);
+  std::vector<uint32_t> alone;
+  for (size_t r = 0; r < n; ++r) {
+    const std::vector<int32_t> row(rows.begin() + static_cast<ptrdiff_t>(r * T),
+                                   rows.begin() + static_cast<ptrdiff_t>((r + 1) * T));
+    for (const float p : c.predict_proba_encoded(row, pool))
+      alone.push_back(std::bit_cast<uint32_t>(p));
+  }
+  // Batches that start at several offsets and end inside and at the edge of a shard.
+  for (const auto& [first, count] :
+       {std::pair<size_t, size_t>{0, n}, {1, 2}, {3, 5}, {7, 33}, {2, 31}}) {
+    if (first + count > n) continue;
+    const std::vector<int32_t> batch(rows.begin() + static_cast<ptrdiff_t>(first * T),
+                                     rows.begin() + static_cast<ptrdiff_t>((first + count) * T));
+    const std::vector<float> p = c.predict_proba_encoded(batch, pool);
+    for (size_t k = 0; k < count * K; ++k)
+      if (std::bit_cast<uint32_t>(p[k]) != alone[first * K + k]) return false;
+  }
+  return true;
+}
+
+// Whether a row's probabilities are the same to the bit whatever other rows share its batch,
+// so that the server may combine requests. Measured (tests/serve/batching_test.cc): in the
+// Release build, true for one LSTM layer, either direction, masked or not, with the input
+// projection looked up in tables, since only the recurrent step then sees the batch. GRU and
+// SimpleRNN layers, stacked layers (whose input projection is a GEMM over all rows) and
+// models without tables differ in the last bits, and so does the LSTM step as sanitizer
+// builds compile it; hence the shape rule and, for the shapes it admits, a check of 64
+// seeded random rows at start.
+bool rows_independent_of_batch(const Classifier& c) {
+  const ModelConfig& cfg = c.model().config();
+  if (cfg.layers.size() != 1 || cfg.layers[0].cell != CellType::kLstm || cfg.ngrams.enabled() ||
+      !c.uses_projection_tables())
+    return false;
+  constexpr size_t kProbeRows = 64;
+  const Preprocessing& pre = c.preprocessing();
+  const auto words = static_cast<uint64_t>(c.vocabulary().num_words());
+  std::vector<int32_t> rows(kProbeRows * pre.maxlen);
+  std::vector<int32_t> seq;
+  Rng rng(1);
+  for (size_t r = 0; r < kProbeRows; ++r) {
+    seq.resize(1 + (r * 37) % (pre.maxlen + pre.maxlen / 2));  // some longer than maxlen
+    // Out-of-vocabulary (2) and vocabulary indices.
+    for (int32_t& t : seq) t = static_cast<int32_t>(2 + rng.next_u64() % (words - 2));
+    data::pad_row(seq, pre.padding, pre.truncating, data::kPadIndex,
+                  std::span<int32_t>(rows.data() + r * pre.maxlen, pre.maxlen));
+  }
+  return same_bits_in_batches(c, rows, kProbeRows);
+}
+
+ApiLimits effective(ApiLimits limits, const Classifier& c) {
+  if (limits.max_batch > 1 && !rows_independent_of_batch(c)) limits.max_batch = 1;
+  return limits;
+}
+
 std::string build_metadata(const Classifier& c, const ApiLimits& limits) {
   const Preprocessing& pre = c.preprocessing();
   const auto pad = [](data::PadMode m) { return m == data::PadMode::kPost ? "post" : "pre"; };
-  const OrderedJson j = {
-      {"model", model_metadata(c)},
-      {"vocabulary_size", c.vocabulary().num_words()},
-      {"words_in_vocabulary", c.vocabulary().words().size()},
-      {"maxlen", pre.maxlen},
-      {"preprocessing",
-       {{"tokenizer", kTokenizerName},
-        {"num_words", c.vocabulary().num_words()},
-        {"maxlen", pre.maxlen},
-        {"padding", pad(pre.padding)},
-        {"truncating", pad(pre.truncating)}}},
-      {"labels", c.labels()},
-      {"training", parse_or_null(c.training_json)},
-      {"metrics", parse_or_null(c.metrics_json)},
-      {"limits", {{"max_body_bytes", limits.max_body_bytes}, {"max_texts", limits.max_texts}}}};
+  const OrderedJson j = {{"model", model_metadata(c)},
+                         {"vocabulary_size", c.vocabulary().num_words()},
+                         {"words_in_vocabulary", c.vocabulary().words().size()},
+                         {"maxlen", pre.maxlen},
+                         {"preprocessing",
+                          {{"tokenizer", kTokenizerName},
+                           {"num_words", c.vocabulary().num_words()},
+                           {"maxlen", pre.maxlen},
+                           {"padding", pad(pre.padding)},
+                           {"truncating", pad(pre.truncating)}}},
+                         {"labels", c.labels()},
+                         {"training", parse_or_null(c.training_json)},
+                         {"metrics", parse_or_null(c.metrics_json)},
+                         {"limits",
+                          {{"max_body_bytes", limits.max_body_bytes},
+                           {"max_texts", limits.max_texts},
+                           {"max_batch", limits.max_batch},
+                           {"batch_wait_us", limits.batch_wait_us},
+                           {"max_queue", limits.max_queue}}}};
   return dump(j);
 }
 
-}  // namespace
-
-std::string error_body(std::string_view message) {
-  return dump(OrderedJson{{"error", std::string(message)}});
-}
-
-Api::Api(const Classifier& classifier, ApiLimits limits)
-    : classifier_(classifier), limits_(limits), metadata_(build_metadata(classifier, limits)) {}
-
-ApiResponse Api::handle(std::string_view method, std::string_view path,
-                        std::string_view body) const {
+// f() with every failure mapped to its answer, so that no request can take the server down.
+template <typename F>
+ApiResponse guarded(F&& f) {
   try {
-    std::string allow;
-    for (const Route& r : kRoutes) {
-      if (r.path != path) continue;
-      // HEAD is GET without a body (the transport drops it).
-      if (r.method == method || (r.method == "GET" && method == "HEAD")) {
-        if (path == "/health") return ok(R"({"status":"ok"})");
-        if (path == "/metadata") return ok(metadata_);
-        if (path == "/predict") return predict(body);
-        return explain(body);
-      }
-      allow = r.method == "GET" ? "GET, HEAD" : std::string(r.method);
-    }
-    if (!allow.empty())
-      return {405,
-              error_body("method " + std::string(method) + " is not allowed on " +
-                         std::string(path) + ", expected " + allow),
-              allow};
-    return {404, error_body("no route " + std::string(path) + "; routes: " + kRouteList), ""};
+    return f();
   } catch (const BadRequest& e) {
     return {e.status, error_body(e.message), ""};
   } catch (const Error& e) {
@@ -166,7 +207,56 @@ ApiResponse Api::handle(std::string_view method, std::string_view path,
   }
 }
 
-ApiResponse Api::predict(std::string_view body) const {
+}  // namespace
+
+std::string error_body(std::string_view message) {
+  return dump(OrderedJson{{"error", std::string(message)}});
+}
+
+Api::Api(const Classifier& classifier, ApiLimits limits)
+    : classifier_(classifier),
+      limits_(effective(limits, classifier)),
+      metadata_(build_metadata(classifier, limits_)) {}
+
+ApiResponse Api::handle(std::string_view method, std::string_view path,
+                        std::string_view body) const {
+  return guarded([&]() -> ApiResponse {
+    std::string allow;
+    for (const Route& r : kRoutes) {
+      if (r.path != path) continue;
+      // HEAD is GET without a body (the transport drops it).
+      if (r.method == method || (r.method == "GET" && method == "HEAD")) {
+        if (path == "/health") return ok(R"({"status":"ok"})");
+        if (path == "/metadata") return ok(metadata_);
+        if (path == "/predict") {
+          PreparedPredict p;
+          prepare(body, p);
+          return answer_predict(p, probabilities(p.rows));
+        }
+        return explain(body);
+      }
+      allow = r.method == "GET" ? "GET, HEAD" : std::string(r.method);
+    }
+    if (!allow.empty())
+      return {405,
+              error_body("method " + std::string(method) + " is not allowed on " +
+                         std::string(path) + ", expected " + allow),
+              allow};
+    return {404, error_body("no route " + std::string(path) + "; routes: " + kRouteList), ""};
+  });
+}
+
+std::optional<ApiResponse> Api::prepare_predict(std::string_view body, PreparedPredict& out) const {
+  std::optional<ApiResponse> error;
+  const ApiResponse r = guarded([&] {
+    prepare(body, out);
+    return ApiResponse{};
+  });
+  if (r.status != 200) error = r;
+  return error;
+}
+
+void Api::prepare(std::string_view body, PreparedPredict& out) const {
   const Json j = parse_object(body, R"({"text": "..."} or {"texts": ["...", ...]})");
   const auto text = j.find("text"), texts = j.find("texts");
   if ((text == j.end()) == (texts == j.end()))
@@ -190,18 +280,28 @@ ApiResponse Api::predict(std::string_view body) const {
     for (size_t k = 0; k < texts->size(); ++k)
       views.push_back(text_field((*texts)[k], "\"texts\"[" + std::to_string(k) + "]"));
   }
+  out.rows = classifier_.encode(views);
+  out.texts = views.size();
+  out.single = text != j.end();
+}
 
-  // One thread per request: the server's own threads run requests in parallel, and a pool
-  // of size 1 starts no thread, so it is free to make per request.
+std::vector<float> Api::probabilities(const std::vector<int32_t>& rows) const {
+  // One thread per call: the server's own threads run batches in parallel, and a pool of
+  // size 1 starts no thread, so it is free to make per call.
   ThreadPool pool(1);
-  const std::vector<float> p = classifier_.predict_proba(views, pool);
-  const size_t K = classifier_.num_classes();
-  OrderedJson out;
-  if (text != j.end()) out = prediction(classifier_, std::span<const float>(p.data(), K));
-  OrderedJson& list = out["predictions"] = OrderedJson::array();
-  for (size_t k = 0; k < views.size(); ++k)
-    list.push_back(prediction(classifier_, std::span<const float>(p.data() + k * K, K)));
-  return ok(dump(out));
+  return classifier_.predict_proba_encoded(rows, pool);
+}
+
+ApiResponse Api::answer_predict(const PreparedPredict& p, std::span<const float> probs) const {
+  return guarded([&] {
+    const size_t K = classifier_.num_classes();
+    OrderedJson out;
+    if (p.single) out = prediction(classifier_, probs.subspan(0, K));
+    OrderedJson& list = out["predictions"] = OrderedJson::array();
+    for (size_t k = 0; k < p.texts; ++k)
+      list.push_back(prediction(classifier_, probs.subspan(k * K, K)));
+    return ok(dump(out));
+  });
 }
 
 ApiResponse Api::explain(std::string_view body) const {

@@ -1,7 +1,11 @@
 // The event loop and the worker pool. One thread accepts and drives every connection with
 // epoll (reads under per-phase deadlines, limits, writes), so a slow or hostile client costs
-// a socket and some bytes, never a thread; complete requests go through one FIFO queue to
-// the workers, which call Api::handle and pass the encoded response back through an eventfd.
+// a socket and some bytes, never a thread; complete requests go through one bounded queue to
+// the workers, which answer them and pass the encoded response back through an eventfd. A
+// worker takes every /predict request queued (up to max_batch texts, waiting up to
+// batch_wait for more) and runs their texts as one forward pass, which costs far less per
+// text than one pass each. Only models whose rows do not depend on their batch are batched
+// (Api::max_batch), so every text's probabilities are still those it gets alone.
 #include "serve/server.h"
 
 #include <arpa/inet.h>
@@ -20,6 +24,8 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -46,7 +52,18 @@ struct Job {
   uint64_t id;
   int fd;  // the connection's socket, which the loop leaves alone until the Done comes back
   Request request;
+  uint64_t seq = 0;  // arrival order across the two queues
 };
+
+// A /predict request taken into a batch, validated and encoded.
+struct Batched {
+  Job job;
+  PreparedPredict prepared;
+};
+
+bool batchable(const Request& r) {
+  return r.method == "POST" && r.path == "/predict" && !r.multipart;
+}
 
 struct Done {
   uint64_t id;
@@ -63,7 +80,10 @@ size_t default_threads() {
 
 struct Server::Impl {
   Impl(const Classifier& classifier, ServerOptions o)
-      : options(std::move(o)), api(classifier, {options.max_body_bytes, options.max_texts}) {}
+      : options(std::move(o)),
+        api(classifier, {options.max_body_bytes, options.max_texts, options.max_batch,
+                         static_cast<size_t>(std::max<int64_t>(0, options.batch_wait.count())),
+                         options.max_queue}) {}
 
   ~Impl() {
     for (const int fd : {listen_fd, epoll_fd, wake_fd})
@@ -76,32 +96,130 @@ struct Server::Impl {
   }
 
   void work() {
+    std::unique_lock lock(mutex);
     for (;;) {
-      Job job;
-      {
-        std::unique_lock lock(mutex);
-        cv.wait(lock, [&] { return !jobs.empty() || workers_exit; });
-        if (jobs.empty()) return;
-        job = std::move(jobs.front());
+      // Idle workers leave /predict requests to a worker gathering a batch.
+      cv.wait(lock, [&] {
+        return !jobs.empty() || (!predicts.empty() && !gathering) ||
+               (workers_exit && predicts.empty());
+      });
+      if (!jobs.empty() &&
+          (predicts.empty() || gathering || jobs.front().seq < predicts.front().seq)) {
+        Job job = std::move(jobs.front());
         jobs.pop_front();
+        lock.unlock();
+        answer(job);
+        lock.lock();
+      } else if (!predicts.empty()) {
+        run_batch(lock);
+      } else {
+        return;  // workers_exit, nothing left
       }
-      const Request& r = job.request;
-      Done done{job.id, "", r.keep_alive && !stop_requested, false};
-      try {
-        const ApiResponse a =
-            r.multipart ? ApiResponse{415,
-                                      error_body("multipart bodies are not accepted: send a "
-                                                 "JSON object"),
-                                      ""}
-                        : api.handle(r.method, r.path, r.body);
-        done.response =
-            format_response(a.status, a.body, a.allow, done.keep_alive, r.method == "HEAD");
-      } catch (...) {  // only allocation can throw here; Api::handle itself never does
-        done.keep_alive = false;
-        done.response = format_response(503, "{\"error\":\"out of memory\"}", "", false);
-      }
-      send_or_hand_back(job.id, job.fd, std::move(done));
     }
+  }
+
+  void answer(const Job& job) {
+    const Request& r = job.request;
+    try {
+      finish(job, r.multipart ? ApiResponse{415,
+                                            error_body("multipart bodies are not accepted: send "
+                                                       "a JSON object"),
+                                            ""}
+                              : api.handle(r.method, r.path, r.body));
+    } catch (...) {  // only allocation can throw here; Api::handle itself never does
+      finish(job, {}, /*out_of_memory=*/true);
+    }
+  }
+
+  // Takes the queued /predict requests (more as they come, within batch_wait) up to max_batch
+  // texts, and answers them from one forward pass. Called and returns with `lock` held.
+  void run_batch(std::unique_lock<std::mutex>& lock) {
+    gathering = true;
+    std::vector<Batched> batch;
+    size_t texts = 0;
+    const Clock::time_point until = Clock::now() + options.batch_wait;
+    for (;;) {
+      while (!predicts.empty() && texts < api.max_batch()) {
+        Batched b{std::move(predicts.front()), {}};
+        predicts.pop_front();
+        lock.unlock();
+        // Parsed here, outside the lock: a bad request is answered at once and takes no
+        // part in the batch.
+        if (const std::optional<ApiResponse> error =
+                api.prepare_predict(b.job.request.body, b.prepared)) {
+          finish(b.job, *error);
+        } else {
+          texts += b.prepared.texts;
+          batch.push_back(std::move(b));
+        }
+        lock.lock();
+      }
+      if (texts >= api.max_batch() || batch.empty() || options.batch_wait.count() == 0 ||
+          workers_exit || stop_requested)
+        break;
+      if (!gather_cv.wait_until(
+              lock, until, [&] { return !predicts.empty() || workers_exit || stop_requested; }))
+        break;
+    }
+    gathering = false;
+    if (workers_exit) {
+      cv.notify_all();
+    } else if (!predicts.empty()) {
+      cv.notify_one();
+    }
+    if (batch.empty()) return;
+    ++stats.predict_batches;
+    stats.predict_requests += batch.size();
+    stats.predict_texts += texts;
+    stats.largest_batch = std::max<uint64_t>(stats.largest_batch, batch.size());
+    lock.unlock();
+    predict_batch(batch, texts);
+    lock.lock();
+  }
+
+  void predict_batch(std::vector<Batched>& batch, size_t texts) {
+    std::optional<ApiResponse> failed;
+    std::vector<float> probs;
+    try {
+      std::vector<int32_t> rows;
+      if (batch.size() == 1) {
+        rows = std::move(batch[0].prepared.rows);
+      } else {
+        rows.reserve(batch[0].prepared.rows.size() / batch[0].prepared.texts * texts);
+        for (const Batched& b : batch)
+          rows.insert(rows.end(), b.prepared.rows.begin(), b.prepared.rows.end());
+      }
+      probs = api.probabilities(rows);
+    } catch (const std::bad_alloc&) {
+      failed = ApiResponse{503, error_body("out of memory: try fewer or shorter texts"), ""};
+    }
+    const size_t K = api.num_classes();
+    size_t offset = 0;
+    for (const Batched& b : batch) {
+      if (failed) {
+        finish(b.job, *failed);
+        continue;
+      }
+      const size_t n = b.prepared.texts * K;
+      finish(b.job,
+             api.answer_predict(b.prepared, std::span<const float>(probs).subspan(offset, n)));
+      offset += n;
+    }
+  }
+
+  // Encodes the answer to `job` and sends it (or hands it to the loop).
+  void finish(const Job& job, const ApiResponse& a, bool out_of_memory = false) {
+    const Request& r = job.request;
+    Done done{job.id, "", r.keep_alive && !stop_requested && !out_of_memory, false};
+    try {
+      if (out_of_memory) throw std::bad_alloc();
+      done.response =
+          format_response(a.status, a.body, a.allow, done.keep_alive, r.method == "HEAD");
+    } catch (...) {
+      done.keep_alive = false;
+      done.response = format_response(503, "{\"error\":\"out of memory\"}", "", false);
+    }
+    send_or_hand_back(job.id, job.fd, std::move(done));
   }
 
   // The usual answer fits the socket buffer: the worker sends it and re-arms the socket for
@@ -156,24 +274,53 @@ struct Server::Impl {
   }
 
   // Brings the connection's epoll registration in line with its phase, queues its request if
-  // `ready`, and forgets it once closed.
+  // `ready` (or answers it 503 when the queue is full), and forgets it once closed.
   void settle(uint64_t id, bool ready) {
-    const auto it = connections.find(id);
-    Connection& c = *it->second;
-    if (c.phase() == Connection::Phase::kClosed) {
-      if (c.rejected) --rejecting;
-      connections.erase(it);
-      return;
-    }
-    // Off epoll before a worker can have it: the worker re-arms the socket when it is done.
-    watch(c, id);
-    if (ready) {
-      {
-        std::lock_guard lock(mutex);
-        jobs.push_back({id, c.fd(), c.take_request()});
+    for (;;) {
+      const auto it = connections.find(id);
+      Connection& c = *it->second;
+      if (c.phase() == Connection::Phase::kClosed) {
+        if (c.rejected) --rejecting;
+        connections.erase(it);
+        return;
       }
+      // Off epoll before a worker can have it: the worker re-arms the socket when it is done.
+      watch(c, id);
+      if (!ready) return;
+      Request r = c.take_request();
+      if (enqueue(id, c.fd(), r)) return;
+      // The request was read whole, so the connection stays usable; a pipelined request
+      // behind it may be complete already, and goes round again.
+      const bool keep_alive = r.keep_alive && !stop_requested;
+      ready = c.respond(
+          format_response(503,
+                          error_body("server busy: the request queue is full (limit " +
+                                     std::to_string(options.max_queue) + "): retry later"),
+                          "", keep_alive, r.method == "HEAD", kRetryAfterSeconds),
+          keep_alive, Clock::now());
+    }
+  }
+
+  // Queues a complete request for the workers; false (and `r` untouched) when the queue is
+  // full.
+  bool enqueue(uint64_t id, int fd, Request& r) {
+    const bool predict = batchable(r);
+    bool to_gatherer = false;
+    {
+      std::lock_guard lock(mutex);
+      if (jobs.size() + predicts.size() >= options.max_queue) {
+        ++stats.queue_full;
+        return false;
+      }
+      (predict ? predicts : jobs).push_back({id, fd, std::move(r), next_seq++});
+      to_gatherer = predict && gathering;
+    }
+    if (to_gatherer) {
+      gather_cv.notify_one();
+    } else {
       cv.notify_one();
     }
+    return true;
   }
 
   void accept_all(Clock::time_point now) {
@@ -262,6 +409,10 @@ struct Server::Impl {
       connections.at(id)->stop();
       settle(id, false);
     }
+    // A worker waiting for its batch to fill runs it now. Taking the lock orders this after
+    // its last look at stop_requested, so the wake-up cannot be lost.
+    { std::lock_guard lock(mutex); }
+    gather_cv.notify_all();
     // Requests already with a worker, and their answers, get one body timeout to finish.
     stop_deadline = now + deadlines.body;
   }
@@ -315,6 +466,7 @@ struct Server::Impl {
       workers_exit = true;
     }
     cv.notify_all();
+    gather_cv.notify_all();
     for (std::thread& t : workers) t.join();
     workers.clear();
   }
@@ -336,8 +488,13 @@ struct Server::Impl {
 
   // Shared with the workers, under `mutex`.
   std::mutex mutex;
-  std::condition_variable cv;
-  std::deque<Job> jobs;
+  std::condition_variable cv;         // idle workers
+  std::condition_variable gather_cv;  // the worker gathering a batch
+  std::deque<Job> jobs;               // every request but /predict, in order
+  std::deque<Job> predicts;           // /predict requests, in order
+  uint64_t next_seq = 0;
+  bool gathering = false;  // a worker is taking /predict requests into a batch
+  ServerStats stats;
   std::vector<Done> finished;
   std::atomic<bool> has_finished{false};  // `finished` is not empty (read without the lock)
   bool workers_exit = false;
@@ -350,8 +507,10 @@ Server::Server(const Classifier& classifier, ServerOptions options)
   const ServerOptions& o = s.options;
   if (o.port < 0 || o.port > 65535)
     throw Error("port: got " + std::to_string(o.port) + ", expected 0 to 65535");
-  if (o.max_body_bytes == 0 || o.max_texts == 0 || o.max_connections == 0)
+  if (o.max_body_bytes == 0 || o.max_texts == 0 || o.max_connections == 0 || o.max_batch == 0 ||
+      o.max_queue == 0)
     throw Error("server limits must be > 0");
+  if (o.batch_wait.count() < 0) throw Error("batch wait must be >= 0");
   if (o.header_timeout.count() <= 0 || o.body_timeout.count() <= 0 ||
       o.keep_alive_timeout.count() <= 0)
     throw Error("server timeouts must be > 0");
@@ -429,6 +588,11 @@ void Server::run() {
   }
   s.stop_workers();
   s.connections.clear();
+}
+
+ServerStats Server::stats() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->stats;
 }
 
 void Server::stop() {

@@ -131,6 +131,12 @@ TEST_F(ServerTest, Metadata) {
   EXPECT_EQ(j["metrics"]["test_accuracy"], 0.875);
   EXPECT_EQ(j["limits"]["max_texts"], kMaxTexts);
   EXPECT_EQ(j["limits"]["max_body_bytes"], kMaxBody);
+  // The default, or 1 where the server does not batch this model (batching_test.cc).
+  EXPECT_TRUE(j["limits"]["max_batch"] == ServerOptions{}.max_batch ||
+              j["limits"]["max_batch"] == 1)
+      << j["limits"];
+  EXPECT_EQ(j["limits"]["batch_wait_us"], ServerOptions{}.batch_wait.count());
+  EXPECT_EQ(j["limits"]["max_queue"], ServerOptions{}.max_queue);
 }
 
 TEST_F(ServerTest, PredictOneText) {
