@@ -293,10 +293,17 @@ TEST_F(BatchingTest, FullQueueAnswers503WithRetryAfter) {
   // Long enough for the three requests below to arrive while the batch waits.
   o.batch_wait = std::chrono::seconds(3);
   Running r(classifier, o);
-  if (r.max_batch() == 1) {
-    ASSERT_FALSE(kEngineRowsExact);
-    GTEST_SKIP() << "this build's engine rows depend on their batch, so nothing is batched";
+  if (!kEngineRowsExact) {
+    // Sanitizer builds: the start-up check turns batching off, so no worker ever holds a
+    // batch open and the queue cannot be filled this way; what must hold is that the
+    // server says so. (The release build runs the rest of this test.)
+    EXPECT_EQ(r.max_batch(), 1u);
+    const httplib::Result m = r.client()->Get("/metadata");
+    ASSERT_TRUE(m);
+    EXPECT_EQ(Json::parse(m->body)["limits"]["max_batch"], 1);
+    return;
   }
+  ASSERT_GT(r.max_batch(), 1u);
   const auto first_client = r.client();
   auto first = std::async(std::launch::async, [&] {
     return first_client->Post("/predict", R"({"text": "great film"})", "application/json");
