@@ -35,11 +35,13 @@ Command add_quantize_command(CLI::App& app) {
     const std::string bytes = serialize_model(out);
     write_file_atomic(o->out, bytes);
     const auto before = std::filesystem::file_size(o->model);
-    print_stdout("Wrote %s: %.2f MB -> %.2f MB (%.1fx smaller; int8 step products: %s)\n",
+    const char* steps = kernels::cpu::int8_steps_pay()
+                            ? kernels::cpu::int8_variant_name(kernels::cpu::int8_best_variant())
+                            : "float on this CPU, which has no VNNI";
+    print_stdout("Wrote %s: %.2f MB -> %.2f MB (%.1fx smaller; recurrent step products: %s)\n",
                  o->out.c_str(), static_cast<double>(before) / 1e6,
                  static_cast<double>(bytes.size()) / 1e6,
-                 static_cast<double>(before) / static_cast<double>(bytes.size()),
-                 kernels::cpu::int8_variant_name(kernels::cpu::int8_best_variant()));
+                 static_cast<double>(before) / static_cast<double>(bytes.size()), steps);
     return 0;
   };
 }

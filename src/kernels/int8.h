@@ -4,8 +4,8 @@
 // where Q holds int8 weights in [-127, 127] with one scale s[n] per output column (W ~ Q s),
 // and A is quantized per row on the fly (symmetric: sa = max|A[m, .]| / 127,
 // qa = round(A / sa) in [-127, 127]; a row of zeros gets sa = 0). The integer sums are exact
-// (|acc| <= 127^2 K < 2^31 for K <= kMaxUnits), and every variant quantizes A with the same
-// scalar code and finishes with the same fma, so all variants give identical results.
+// (|acc| <= 127^2 K < 2^31 for K <= kMaxUnits), and every variant quantizes A to the same
+// values and finishes with the same fma, so all variants give identical results.
 // ref:: is the oracle (plain loops on Q); cpu:: reads Q packed by int8_pack as int16 pairs
 // and picks at run time: AVX512-VNNI (vpdpwssd, 16 columns), AVX-VNNI (vpdpwssd, 8 columns),
 // AVX2 (vpmaddwd + vpaddd, 8 columns), else the portable loops. Widening to 16 bits costs
@@ -90,6 +90,12 @@ void int8_gemm_variant(Int8Variant v, float* C, size_t ldc, const float* A, size
 bool int8_variant_available(Int8Variant v) noexcept;
 // The variant int8_gemm runs, and its name ("avx512-vnni", "avx-vnni", "avx2", "portable").
 Int8Variant int8_best_variant() noexcept;
+// Whether int8 step products beat the float ones on this CPU, so that quantized models run
+// them by default: where a VNNI variant runs (vpdpwssd multiplies and adds in one
+// instruction). With AVX2 alone (vpmaddwd + vpaddd) the int8 recurrent steps measured about
+// half as fast as the fused float step (docs/quantize.md), so quantized models run the float
+// step there, on the same dequantized weights.
+bool int8_steps_pay() noexcept;
 const char* int8_variant_name(Int8Variant v) noexcept;
 
 }  // namespace cpu

@@ -94,10 +94,16 @@ class Model {
   // parameters they cover to their dequantized values. Inference then runs the recurrent
   // step products in int8; training ignores them (and must not start from such a model).
   void set_quantized(QuantizedWeights weights);
-  // Layer l's int8 recurrent_kernel for direction dir, or null for a float model.
+  // Layer l's int8 recurrent_kernel for direction dir, or null for a float model and where
+  // the int8 step products are off.
   const kernels::Int8Matrix* int8_recurrent_kernel(size_t l, size_t dir) const {
-    return quantized_ ? &int8_recurrent_[l][dir] : nullptr;
+    return quantized_ && int8_steps_ ? &int8_recurrent_[l][dir] : nullptr;
   }
+  // A quantized model runs its recurrent step products in int8 where that is faster
+  // (kernels::cpu::int8_steps_pay(), the default set by set_quantized), else in float on the
+  // same dequantized weights; benchmarks and tests choose.
+  void set_int8_steps(bool on) { int8_steps_ = on; }
+  bool int8_steps() const { return quantized_ && int8_steps_; }
 
  private:
   // View indices of each named tensor.
@@ -118,6 +124,7 @@ class Model {
   // Shared between copies: the int8 tensors never change once attached.
   std::shared_ptr<const QuantizedWeights> quantized_;
   std::vector<std::vector<kernels::Int8Matrix>> int8_recurrent_;  // [layer][direction]
+  bool int8_steps_ = false;
 };
 
 // Which exact fast paths model_forward may take; tests switch them off to compare with the

@@ -99,6 +99,7 @@ void Model::set_quantized(QuantizedWeights weights) {
       int8_recurrent_[l].push_back(t.matrix());
     }
   quantized_ = std::move(shared);
+  int8_steps_ = kernels::cpu::int8_steps_pay();
 }
 
 Model quantize_model(const Model& model) {

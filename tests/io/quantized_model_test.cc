@@ -52,6 +52,7 @@ Classifier quantized(const Classifier& c) {
   Classifier q(quantize_model(c.model()), c.vocabulary(), c.preprocessing(), c.labels());
   q.training_json = c.training_json;
   q.metrics_json = c.metrics_json;
+  q.set_int8_steps(true);  // whatever this CPU's default, test the int8 path
   return q;
 }
 
@@ -141,8 +142,10 @@ TEST(QuantizedModel, FileRoundTripsByteForByteAndIsSmaller) {
     const Classifier f = make(k.cell, k.layers, k.bi, k.ngrams, 5);
     const Classifier q = quantized(f);
     const std::string fbytes = serialize_model(f), qbytes = serialize_model(q);
-    const Classifier back = deserialize_model(qbytes, "q.model");
+    Classifier back = deserialize_model(qbytes, "q.model");
     ASSERT_NE(back.model().quantized(), nullptr);
+    EXPECT_EQ(back.model().int8_steps(), kernels::cpu::int8_steps_pay());
+    back.set_int8_steps(true);
     EXPECT_EQ(serialize_model(back), qbytes);
     EXPECT_EQ(predict_all(back), predict_all(q));
     EXPECT_LT(qbytes.size(), fbytes.size());

@@ -30,7 +30,8 @@ TEST(QuantizedForward, EveryPathFollowsTheFloatForward) {
                        (mask ? " mask" : "") + (tables ? " tables" : "") + (pre ? " pre" : ""));
           const ModelConfig cfg =
               testing::stack(v.cell, v.bi, v.pooling, v.layers, mask, v.classes);
-          const Model q = quantize_model(testing::random_model(cfg, 17, 0.3));
+          Model q = quantize_model(testing::random_model(cfg, 17, 0.3));
+          q.set_int8_steps(true);
           Model plain(cfg);
           std::copy(q.params().begin(), q.params().end(), plain.params().begin());
           const testing::PaddedRows rows = testing::padded_rows(kRows, 7);
@@ -53,7 +54,8 @@ TEST(QuantizedForward, EveryPathFollowsTheFloatForward) {
 
 TEST(QuantizedForward, TrainingForwardsUseTheFloatWeights) {
   const ModelConfig cfg = testing::stack(CellType::kLstm, false, Pooling::kLast, 2, false);
-  const Model q = quantize_model(testing::random_model(cfg, 3, 0.3));
+  Model q = quantize_model(testing::random_model(cfg, 3, 0.3));
+  q.set_int8_steps(true);
   Model plain(cfg);
   std::copy(q.params().begin(), q.params().end(), plain.params().begin());
   const testing::PaddedRows rows = testing::padded_rows(kRows, 7);
@@ -64,6 +66,22 @@ TEST(QuantizedForward, TrainingForwardsUseTheFloatWeights) {
     return cache.logits;
   };
   EXPECT_EQ(train_logits(q), train_logits(plain));
+}
+
+TEST(QuantizedForward, FloatStepsOnTheDequantizedWeightsWhenInt8IsOff) {
+  const ModelConfig cfg = testing::stack(CellType::kGru, true, Pooling::kMean, 1, true);
+  Model q = quantize_model(testing::random_model(cfg, 5, 0.3));
+  EXPECT_EQ(q.int8_steps(), kernels::cpu::int8_steps_pay());
+  Model plain(cfg);
+  std::copy(q.params().begin(), q.params().end(), plain.params().begin());
+  const testing::PaddedRows rows = testing::padded_rows(kRows, 7);
+  q.set_int8_steps(false);
+  EXPECT_EQ(q.int8_recurrent_kernel(0, 0), nullptr);
+  EXPECT_EQ(testing::forward_logits(q, rows.post, rows.B, rows.T),
+            testing::forward_logits(plain, rows.post, rows.B, rows.T));
+  q.set_int8_steps(true);
+  EXPECT_NE(testing::forward_logits(q, rows.post, rows.B, rows.T),
+            testing::forward_logits(plain, rows.post, rows.B, rows.T));
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // Int8 GEMM variants (kernels/int8.h). A block covers R = 4 rows of A and two vectors of
 // columns, so it holds 8 int32 accumulators; each pair of k costs two weight loads, R
 // broadcasts and 2R multiply-adds (vpmaddwd + vpaddd on AVX2, one vpdpwssd with VNNI). Rows
-// are quantized first, all variants with the same scalar code, and the epilogue is the same
-// fma as ref::int8_gemm, so the variants agree to the bit.
+// are quantized first (the vector variants 8 lanes at a time, to the same values as the
+// scalar code) and the epilogue is the same fma as ref::int8_gemm, so the variants agree to
+// the bit.
 #include <cmath>
 #include <cstring>
 
@@ -135,6 +136,33 @@ SENTIMENT_INT8_BLOCKS(avx512vnni, "avx512f,avx512vnni,avx2,fma", __m512i, 16, _m
 #undef SENTIMENT_LOAD512
 #undef SENTIMENT_MADD_AVX2
 
+// int8_quantize_row with 8 lanes: the same maximum (max is exact in any order), the same
+// 127 / amax and product, and vcvtps2dq rounds to nearest even as nearbyint does in the
+// default rounding mode; |a inv| <= 127 rounds into range, so the clamp has nothing to do.
+__attribute__((target("avx2,fma"))) float quantize_row_avx2(int16_t* qa, const float* a, size_t K) {
+  const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  __m256 m = _mm256_setzero_ps();
+  size_t k = 0;
+  for (; k + 8 <= K; k += 8) m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(a + k), abs_mask));
+  float lanes[8];
+  _mm256_storeu_ps(lanes, m);
+  float amax = 0.0f;
+  for (float v : lanes) amax = std::fmax(amax, v);
+  for (; k < K; ++k) amax = std::fmax(amax, std::fabs(a[k]));
+  if (!(amax > 0.0f)) return int8_quantize_row(qa, a, K);
+  const float inv = 127.0f / amax;
+  const __m256 vinv = _mm256_set1_ps(inv);
+  for (k = 0; k + 8 <= K; k += 8) {
+    const __m256i q = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(a + k), vinv));
+    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi32(q, q), 0xD8);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(qa + k), _mm256_castsi256_si128(packed));
+  }
+  for (; k < K; ++k)
+    qa[k] = static_cast<int16_t>(std::fmin(127.0f, std::fmax(-127.0f, std::nearbyint(a[k] * inv))));
+  for (const size_t Kp = 2 * int8_pairs(K); k < Kp; ++k) qa[k] = 0;
+  return amax / 127.0f;
+}
+
 Int8Variant detect() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni"))
@@ -180,6 +208,11 @@ Int8Variant int8_best_variant() noexcept {
 #endif
 }
 
+bool int8_steps_pay() noexcept {
+  const Int8Variant v = int8_best_variant();
+  return v == Int8Variant::kAvx512Vnni || v == Int8Variant::kAvxVnni;
+}
+
 const char* int8_variant_name(Int8Variant v) noexcept {
   switch (v) {
     case Int8Variant::kAvx512Vnni:
@@ -197,10 +230,13 @@ const char* int8_variant_name(Int8Variant v) noexcept {
 void int8_gemm_variant(Int8Variant v, float* C, size_t ldc, const float* A, size_t lda,
                        const Int8Matrix& W, size_t M, float beta, int16_t* qa, float* sa) noexcept {
   const size_t P = int8_pairs(W.K);
-  for (size_t m = 0; m < M; ++m) sa[m] = int8_quantize_row(qa + m * 2 * P, A + m * lda, W.K);
   const Args a{C, ldc, qa, sa, W.packed, W.scale, M, W.N, P, beta};
 #ifdef SENTIMENT_HAVE_INT8_X86
-  if (int8_variant_available(v)) switch (v) {
+  const bool vector = v != Int8Variant::kPortable && int8_variant_available(v);
+  for (size_t m = 0; m < M; ++m)
+    sa[m] = vector ? quantize_row_avx2(qa + m * 2 * P, A + m * lda, W.K)
+                   : int8_quantize_row(qa + m * 2 * P, A + m * lda, W.K);
+  if (vector) switch (v) {
       case Int8Variant::kAvx512Vnni:
         return avx512vnni_gemm(a);
       case Int8Variant::kAvxVnni:
@@ -212,6 +248,7 @@ void int8_gemm_variant(Int8Variant v, float* C, size_t ldc, const float* A, size
     }
 #else
   (void)v;
+  for (size_t m = 0; m < M; ++m) sa[m] = int8_quantize_row(qa + m * 2 * P, A + m * lda, W.K);
 #endif
   columns_portable(a, 0);
 }
