@@ -10,6 +10,7 @@
 #include "kernels/int8.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 #define SENTIMENT_HAVE_INT8_X86 1
 #endif
@@ -163,12 +164,21 @@ __attribute__((target("avx2,fma"))) float quantize_row_avx2(int16_t* qa, const f
   return amax / 127.0f;
 }
 
+// AVX-VNNI (VEX-encoded vpdpwssd): CPUID leaf 7, subleaf 1, EAX bit 4. Asked directly,
+// since Clang 14's __builtin_cpu_supports does not know the feature; the YMM state it needs
+// is the one AVX2 needs, which the caller checks first.
+bool has_avx_vnni() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid_max(0, nullptr) < 7) return false;
+  __cpuid_count(7, 1, eax, ebx, ecx, edx);
+  return (eax >> 4) & 1u;
+}
+
 Int8Variant detect() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni"))
     return Int8Variant::kAvx512Vnni;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-      __builtin_cpu_supports("avxvnni"))
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && has_avx_vnni())
     return Int8Variant::kAvxVnni;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Int8Variant::kAvx2;
   return Int8Variant::kPortable;
@@ -188,8 +198,7 @@ bool int8_variant_available(Int8Variant v) noexcept {
     case Int8Variant::kAvxVnni:
       // An AVX512-VNNI CPU need not have the VEX-encoded AVX-VNNI (Ice Lake has only the
       // former), so ask for it on its own.
-      return best == Int8Variant::kAvxVnni ||
-             (best == Int8Variant::kAvx512Vnni && __builtin_cpu_supports("avxvnni"));
+      return best == Int8Variant::kAvxVnni || (best == Int8Variant::kAvx512Vnni && has_avx_vnni());
     case Int8Variant::kAvx512Vnni:
       return best == Int8Variant::kAvx512Vnni;
   }
