@@ -35,13 +35,14 @@ Command add_quantize_command(CLI::App& app) {
     const std::string bytes = serialize_model(out);
     write_file_atomic(o->out, bytes);
     const auto before = std::filesystem::file_size(o->model);
-    const char* steps = kernels::cpu::int8_steps_pay()
-                            ? kernels::cpu::int8_variant_name(kernels::cpu::int8_best_variant())
-                            : "float on this CPU, which has no VNNI";
+    const std::string steps = out.model().int8_steps()
+                                  ? std::string("int8, ") + kernels::cpu::int8_variant_name(
+                                                                kernels::cpu::int8_best_variant())
+                                  : std::string("float, faster on this CPU for this model");
     print_stdout("Wrote %s: %.2f MB -> %.2f MB (%.1fx smaller; recurrent step products: %s)\n",
                  o->out.c_str(), static_cast<double>(before) / 1e6,
                  static_cast<double>(bytes.size()) / 1e6,
-                 static_cast<double>(before) / static_cast<double>(bytes.size()), steps);
+                 static_cast<double>(before) / static_cast<double>(bytes.size()), steps.c_str());
     return 0;
   };
 }

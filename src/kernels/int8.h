@@ -90,12 +90,6 @@ void int8_gemm_variant(Int8Variant v, float* C, size_t ldc, const float* A, size
 bool int8_variant_available(Int8Variant v) noexcept;
 // The variant int8_gemm runs, and its name ("avx512-vnni", "avx-vnni", "avx2", "portable").
 Int8Variant int8_best_variant() noexcept;
-// Whether int8 step products beat the float ones on this CPU, so that quantized models run
-// them by default: where a VNNI variant runs (vpdpwssd multiplies and adds in one
-// instruction). With AVX2 alone (vpmaddwd + vpaddd) the int8 recurrent steps measured about
-// half as fast as the fused float step (docs/quantize.md), so quantized models run the float
-// step there, on the same dequantized weights.
-bool int8_steps_pay() noexcept;
 const char* int8_variant_name(Int8Variant v) noexcept;
 
 }  // namespace cpu

@@ -36,5 +36,12 @@ RnnRecurrenceInt8 lstm_recurrence_int8;
 RnnRecurrenceInt8 gru_recurrence_int8;
 RnnRecurrenceInt8 simple_rnn_recurrence_int8;
 
+// Whether a layer of this cell and H runs faster with int8 step products than with the float
+// ones on this CPU, so that quantized models run them there by default: everywhere a VNNI
+// variant runs; with AVX2 alone wherever the float step is a GEMM plus a pointwise pass (GRU,
+// SimpleRNN, an LSTM without a fused step), not where the register-blocked fused float LSTM
+// step runs, which the AVX2 int8 step does not beat (docs/quantize.md).
+bool int8_steps_pay(CellType cell, size_t H) noexcept;
+
 }  // namespace cpu
 }  // namespace sentiment::kernels

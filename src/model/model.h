@@ -97,13 +97,21 @@ class Model {
   // Layer l's int8 recurrent_kernel for direction dir, or null for a float model and where
   // the int8 step products are off.
   const kernels::Int8Matrix* int8_recurrent_kernel(size_t l, size_t dir) const {
-    return quantized_ && int8_steps_ ? &int8_recurrent_[l][dir] : nullptr;
+    if (!quantized_) return nullptr;
+    const bool on =
+        int8_mode_ == Int8Steps::kDefault ? int8_default_[l] : int8_mode_ == Int8Steps::kOn;
+    return on ? &int8_recurrent_[l][dir] : nullptr;
   }
-  // A quantized model runs its recurrent step products in int8 where that is faster
-  // (kernels::cpu::int8_steps_pay(), the default set by set_quantized), else in float on the
-  // same dequantized weights; benchmarks and tests choose.
-  void set_int8_steps(bool on) { int8_steps_ = on; }
-  bool int8_steps() const { return quantized_ && int8_steps_; }
+  // A quantized model runs a layer's recurrent step products in int8 where that is faster
+  // (kernels::cpu::int8_steps_pay, the default), else in float on the same dequantized
+  // weights; benchmarks and tests can switch every layer on or off.
+  void set_int8_steps(bool on) { int8_mode_ = on ? Int8Steps::kOn : Int8Steps::kOff; }
+  // Whether any layer runs int8 step products.
+  bool int8_steps() const {
+    for (size_t l = 0; l < int8_recurrent_.size(); ++l)
+      if (int8_recurrent_kernel(l, 0)) return true;
+    return false;
+  }
 
  private:
   // View indices of each named tensor.
@@ -124,7 +132,9 @@ class Model {
   // Shared between copies: the int8 tensors never change once attached.
   std::shared_ptr<const QuantizedWeights> quantized_;
   std::vector<std::vector<kernels::Int8Matrix>> int8_recurrent_;  // [layer][direction]
-  bool int8_steps_ = false;
+  enum class Int8Steps : uint8_t { kDefault, kOn, kOff };
+  Int8Steps int8_mode_ = Int8Steps::kDefault;
+  std::vector<bool> int8_default_;  // [layer]: kernels::cpu::int8_steps_pay
 };
 
 // Which exact fast paths model_forward may take; tests switch them off to compare with the

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "kernels/rnn_int8.h"
 
 namespace sentiment {
 namespace {
@@ -99,7 +100,9 @@ void Model::set_quantized(QuantizedWeights weights) {
       int8_recurrent_[l].push_back(t.matrix());
     }
   quantized_ = std::move(shared);
-  int8_steps_ = kernels::cpu::int8_steps_pay();
+  int8_default_.clear();
+  for (const RecurrentLayerConfig& layer : config_.layers)
+    int8_default_.push_back(kernels::cpu::int8_steps_pay(layer.cell, layer.units));
 }
 
 Model quantize_model(const Model& model) {

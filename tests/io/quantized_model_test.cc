@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "io/model_file.h"
+#include "kernels/rnn_int8.h"
 #include "model/quantized.h"
 
 namespace sentiment {
@@ -144,7 +145,7 @@ TEST(QuantizedModel, FileRoundTripsByteForByteAndIsSmaller) {
     const std::string fbytes = serialize_model(f), qbytes = serialize_model(q);
     Classifier back = deserialize_model(qbytes, "q.model");
     ASSERT_NE(back.model().quantized(), nullptr);
-    EXPECT_EQ(back.model().int8_steps(), kernels::cpu::int8_steps_pay());
+    EXPECT_EQ(back.model().int8_steps(), kernels::cpu::int8_steps_pay(k.cell, 16));
     back.set_int8_steps(true);
     EXPECT_EQ(serialize_model(back), qbytes);
     EXPECT_EQ(predict_all(back), predict_all(q));

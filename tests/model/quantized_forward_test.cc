@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "kernels/rnn_int8.h"
 #include "model/quantized.h"
 #include "model_test_util.h"
 
@@ -71,7 +72,7 @@ TEST(QuantizedForward, TrainingForwardsUseTheFloatWeights) {
 TEST(QuantizedForward, FloatStepsOnTheDequantizedWeightsWhenInt8IsOff) {
   const ModelConfig cfg = testing::stack(CellType::kGru, true, Pooling::kMean, 1, true);
   Model q = quantize_model(testing::random_model(cfg, 5, 0.3));
-  EXPECT_EQ(q.int8_steps(), kernels::cpu::int8_steps_pay());
+  EXPECT_EQ(q.int8_steps(), kernels::cpu::int8_steps_pay(CellType::kGru, 4));
   Model plain(cfg);
   std::copy(q.params().begin(), q.params().end(), plain.params().begin());
   const testing::PaddedRows rows = testing::padded_rows(kRows, 7);

@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/cpu/lstm_step.h"
 #include "kernels/int8.h"
+#include "kernels/rnn_int8.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <cpuid.h>
@@ -217,9 +219,10 @@ Int8Variant int8_best_variant() noexcept {
 #endif
 }
 
-bool int8_steps_pay() noexcept {
+bool int8_steps_pay(CellType cell, size_t H) noexcept {
   const Int8Variant v = int8_best_variant();
-  return v == Int8Variant::kAvx512Vnni || v == Int8Variant::kAvxVnni;
+  if (v == Int8Variant::kAvx512Vnni || v == Int8Variant::kAvxVnni) return true;
+  return !(cell == CellType::kLstm && lstm_step_fused_available(H));
 }
 
 const char* int8_variant_name(Int8Variant v) noexcept {
