@@ -2,7 +2,9 @@
 // sequences): one cell pass, the per-step recurrent GEMM, and a full LSTM forward, backward
 // and forward+backward over a shard, plain (every row T steps) and packed (rows of
 // decreasing length, as a length-sorted shard); and oneDNN's LSTM primitive at the same
-// shapes, forward (inference and training) and forward + backward, beside ours.
+// shapes, forward (inference and training) and forward + backward, beside ours; and the
+// quantized models' int8 step product and int8 step (int8 GEMM + cell pass) beside the float
+// ones.
 // Run by hand: build/release/bench/kernels_bench.
 #include <benchmark/benchmark.h>
 #include <omp.h>
@@ -15,6 +17,7 @@
 #include "core/rng.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/lstm_step.h"
+#include "kernels/int8.h"
 #include "kernels/lstm.h"
 
 namespace sentiment {
@@ -109,6 +112,61 @@ void BM_StepForwardFused(benchmark::State& state) {
   state.SetLabel(kernels::cpu::lstm_step_variant());
 }
 BENCHMARK(BM_StepForwardFused)->Arg(32)->Arg(29);
+
+// U quantized per output column, as sentiment quantize stores it (random int8 values with
+// the scale of the float benchmarks' U).
+struct Int8U {
+  std::vector<int8_t> q;
+  std::vector<int16_t> packed;
+  std::vector<float> scale;
+  kernels::Int8Matrix matrix() const { return {q.data(), packed.data(), scale.data(), kH, 4 * kH}; }
+};
+
+Int8U int8_u() {
+  Int8U u{std::vector<int8_t>(kH * 4 * kH),
+          std::vector<int16_t>(kernels::int8_packed_size(kH, 4 * kH)),
+          std::vector<float>(4 * kH, 0.12f / 127.0f)};
+  Rng rng(2);
+  for (auto& v : u.q) v = static_cast<int8_t>(rng.uniform(-127.0, 127.0));
+  kernels::int8_pack(u.packed.data(), u.q.data(), kH, 4 * kH);
+  return u;
+}
+
+void BM_RecurrentGemmInt8(benchmark::State& state) {
+  const size_t B = static_cast<size_t>(state.range(0));
+  const Int8U u = int8_u();
+  auto h = random_floats(B * kH, 1.0, 1);
+  std::vector<float> z(B * 4 * kH), sa(B);
+  std::vector<int16_t> qa(kernels::int8_gemm_scratch_size(B, kH));
+  for (auto _ : state) {
+    kernels::cpu::int8_gemm(z.data(), 4 * kH, h.data(), kH, u.matrix(), B, 1.0f, qa.data(),
+                            sa.data());
+    benchmark::DoNotOptimize(z.data());
+  }
+  state.counters["GOP/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * 2.0 * static_cast<double>(B * kH * 4 * kH),
+      benchmark::Counter::kIsRate);
+  state.SetLabel(kernels::cpu::int8_variant_name(kernels::cpu::int8_best_variant()));
+}
+BENCHMARK(BM_RecurrentGemmInt8)->Arg(32)->Arg(64);
+
+void BM_StepForwardInt8(benchmark::State& state) {
+  const size_t B = static_cast<size_t>(state.range(0));
+  const Int8U u = int8_u();
+  auto h = random_floats(B * kH, 0.5, 1);
+  auto z0 = random_floats(B * 4 * kH, 1.0, 3), c_prev = random_floats(B * kH, 1.0, 4);
+  std::vector<float> z(z0.size()), hn(B * kH), cn(B * kH), sa(B);
+  std::vector<int16_t> qa(kernels::int8_gemm_scratch_size(B, kH));
+  for (auto _ : state) {
+    std::copy(z0.begin(), z0.end(), z.begin());
+    kernels::cpu::int8_gemm(z.data(), 4 * kH, h.data(), kH, u.matrix(), B, 1.0f, qa.data(),
+                            sa.data());
+    kernels::cpu::lstm_cell_forward(hn.data(), cn.data(), z.data(), c_prev.data(), B, kH);
+    benchmark::DoNotOptimize(hn.data());
+  }
+  state.SetLabel(kernels::cpu::int8_variant_name(kernels::cpu::int8_best_variant()));
+}
+BENCHMARK(BM_StepForwardInt8)->Arg(32);
 
 void BM_StepBackwardGemmCell(benchmark::State& state) {
   kernels::gemm_use_single_thread();

@@ -17,6 +17,7 @@
 #include "data/vocabulary.h"
 #include "io/model_file.h"
 #include "model/model_json.h"
+#include "model/quantized.h"
 #include "optim/adam.h"
 #include "run/run_config.h"
 #include "train/checkpoint.h"
@@ -97,10 +98,15 @@ void model_seeds() {
   multi.ngrams.order = 2;
   multi.ngrams.buckets = 8;
   multi.ngrams.dim = 2;
-  const std::string models[2] = {
-      serialize_model(tiny_classifier(lstm_config(10, 4, 4), {"negative", "positive"}, 8)),
-      serialize_model(tiny_classifier(multi, {"a", "b", "c"}, 5))};
-  for (int k = 0; k < 2; ++k) {
+  const Classifier lstm = tiny_classifier(lstm_config(10, 4, 4), {"negative", "positive"}, 8);
+  const Classifier stack = tiny_classifier(multi, {"a", "b", "c"}, 5);
+  // The int8 forms (format version 3) too, so the fuzzer reaches the int8 tensors' checks.
+  auto int8 = [](const Classifier& c) {
+    return Classifier(quantize_model(c.model()), c.vocabulary(), c.preprocessing(), c.labels());
+  };
+  const std::string models[4] = {serialize_model(lstm), serialize_model(stack),
+                                 serialize_model(int8(lstm)), serialize_model(int8(stack))};
+  for (int k = 0; k < 4; ++k) {
     seed("model_file", "model" + std::to_string(k) + "_crc_fixed", "\x01" + models[k]);
     seed("model_file", "model" + std::to_string(k) + "_as_is", std::string(1, '\0') + models[k]);
   }

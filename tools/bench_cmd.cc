@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_int8.h"
 #include "commands.h"
 #include "common.h"
 #include "core/error.h"
@@ -344,14 +345,31 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("--latency-samples", o->latency_samples, "Reviews timed one at a time")
       ->check(CLI::Range(10, 1000000))
       ->capture_default_str();
-  cmd->add_option("--thread-scaling", o->scaling_rounds,
-                  "Instead of the full benchmark: time this many pairs of training epochs, one "
-                  "on 1 thread and one on --threads, alternating; prints each pair's ratio "
-                  "with the host's steal time, and checks that both give the same weights")
-      ->check(CLI::Range(1, 100));
+  CLI::Option* scaling =
+      cmd->add_option("--thread-scaling", o->scaling_rounds,
+                      "Instead of the full benchmark: time this many pairs of training epochs, one "
+                      "on 1 thread and one on --threads, alternating; prints each pair's ratio "
+                      "with the host's steal time, and checks that both give the same weights")
+          ->check(CLI::Range(1, 100));
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->add_flag("--no-download", o->no_download, "Never download the dataset");
-  return [o] { return run_bench(*o); };
+  auto q = std::make_shared<Int8BenchOptions>();
+  CLI::Option* int8 = cmd->add_option(
+      "--int8", q->model,
+      "Instead: MODEL and its int8 form side by side on the IMDB test split (accuracy, "
+      "reviews/s in alternating rounds, file sizes)");
+  int8->check(CLI::ExistingFile)->excludes(scaling);
+  cmd->add_option("--int8-rounds", q->rounds, "Alternating float/int8 passes to time")
+      ->check(CLI::Range(1, 1000))
+      ->needs(int8);
+  return [o, q] {
+    if (q->model.empty()) return run_bench(*o);
+    q->data = o->data;
+    q->threads = o->threads;
+    q->json = o->json;
+    q->no_download = o->no_download;
+    return run_int8_bench(*q);
+  };
 }
 
 }  // namespace sentiment::cli

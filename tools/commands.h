@@ -17,5 +17,6 @@ Command add_export_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_serve_command(CLI::App& app);
 Command add_explain_command(CLI::App& app);
+Command add_quantize_command(CLI::App& app);
 
 }  // namespace sentiment::cli

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
       {"train", cli::add_train_command(app)},     {"predict", cli::add_predict_command(app)},
       {"test", cli::add_test_command(app)},       {"export", cli::add_export_command(app)},
       {"bench", cli::add_bench_command(app)},     {"serve", cli::add_serve_command(app)},
-      {"explain", cli::add_explain_command(app)},
+      {"explain", cli::add_explain_command(app)}, {"quantize", cli::add_quantize_command(app)},
   };
   try {
     app.parse(argc, argv);

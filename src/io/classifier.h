@@ -34,6 +34,8 @@ class Classifier {
              std::vector<std::string> labels = {"negative", "positive"});
 
   const Model& model() const { return model_; }
+  // Quantized models: int8 or float recurrent step products (Model::set_int8_steps).
+  void set_int8_steps(bool on) { model_.set_int8_steps(on); }
   const data::Vocabulary& vocabulary() const { return vocab_; }
   const Preprocessing& preprocessing() const { return pre_; }
   const std::vector<std::string>& labels() const { return labels_; }

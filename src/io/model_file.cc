@@ -3,6 +3,7 @@
 #include "io/model_file.h"
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,7 @@
 #include "core/file_util.h"
 #include "data/tokenizer.h"
 #include "model/model_json.h"
+#include "model/quantized.h"
 
 namespace sentiment {
 namespace {
@@ -94,14 +96,98 @@ data::PadMode parse_pad(const Json& j, const char* key, const std::string& name)
   throw Error("model file " + name + ": " + key + " is '" + v + "', expected 'pre' or 'post'");
 }
 
+// Where one tensor lies in the weights block. Float files (version 2, and version 3 without
+// quantization) give offsets in floats; quantized files in bytes, an int8 tensor's values
+// followed by its float32 scales.
+struct TensorLayout {
+  uint64_t offset = 0;  // floats (float files) or bytes (quantized files)
+  uint64_t bytes = 0;   // bytes (quantized files)
+  bool int8 = false;
+  ScaleAxis axis = ScaleAxis::kRows;
+  uint64_t scales = 0;  // int8: how many scales follow the values
+};
+
+// Computed from the architecture alone, so a file's tensor table and weights length are
+// checked against it before anything that size is allocated.
+std::vector<TensorLayout> weights_layout(const std::vector<ParamView>& views, bool quantized) {
+  std::vector<TensorLayout> out(views.size());
+  for (size_t k = 0; k < views.size(); ++k) {
+    out[k].offset = views[k].offset;
+    out[k].bytes = uint64_t{views[k].size()} * sizeof(float);
+  }
+  if (!quantized) return out;
+  for (const QuantizedView& q : quantized_views(views)) {
+    out[q.view].int8 = true;
+    out[q.view].axis = q.axis;
+    out[q.view].scales =
+        q.axis == ScaleAxis::kRows ? views[q.view].shape[0] : views[q.view].shape[1];
+  }
+  uint64_t at = 0;
+  for (size_t k = 0; k < views.size(); ++k) {
+    out[k].offset = at;
+    if (out[k].int8) out[k].bytes = uint64_t{views[k].size()} + out[k].scales * sizeof(float);
+    at += out[k].bytes;
+  }
+  return out;
+}
+
+Json tensor_entry(const ParamView& v, const TensorLayout& t) {
+  Json e = {{"name", v.name}, {"shape", v.shape}, {"offset", t.offset}};
+  if (t.int8) {
+    e["dtype"] = "int8";
+    e["scales"] = to_string(t.axis);
+  }
+  return e;
+}
+
+// Reads a quantized file's weights block into model (its float parameters, then its int8
+// tensors). Every int8 value must be in [-127, 127] and every scale finite and >= 0.
+void read_quantized_weights(Model& model, std::string_view w,
+                            const std::vector<TensorLayout>& layout, const std::string& name) {
+  const auto params = model.params();
+  QuantizedWeights qw;
+  for (size_t k = 0; k < layout.size(); ++k) {
+    const ParamView& v = model.views()[k];
+    const TensorLayout& t = layout[k];
+    const char* at = w.data() + t.offset;
+    if (!t.int8) {
+      std::memcpy(params.data() + v.offset, at, t.bytes);
+      continue;
+    }
+    QuantizedTensor q;
+    q.view = k;
+    q.axis = t.axis;
+    q.rows = v.shape[0];
+    q.cols = v.shape[1];
+    q.q.resize(v.size());
+    q.scale.resize(t.scales);
+    std::memcpy(q.q.data(), at, q.q.size());
+    std::memcpy(q.scale.data(), at + q.q.size(), q.scale.size() * sizeof(float));
+    for (size_t i = 0; i < q.q.size(); ++i)
+      if (q.q[i] == -128)
+        throw Error("model file " + name + ": int8 tensor " + v.name + " holds -128 at element " +
+                    std::to_string(i) + ", expected values in [-127, 127]");
+    for (size_t i = 0; i < q.scale.size(); ++i)
+      if (!std::isfinite(q.scale[i]) || q.scale[i] < 0.0f)
+        throw Error("model file " + name + ": int8 tensor " + v.name + " has scale " +
+                    std::to_string(q.scale[i]) + " for " +
+                    (t.axis == ScaleAxis::kRows ? "row " : "column ") + std::to_string(i) +
+                    ", expected a finite value >= 0");
+    qw.tensors.push_back(std::move(q));
+  }
+  model.set_quantized(std::move(qw));
+}
+
 }  // namespace
 
 std::string serialize_model(const Classifier& c) {
   const Model& m = c.model();
   const ModelConfig& cfg = m.config();
+  const QuantizedWeights* quantized = m.quantized();
+  const uint32_t version = quantized ? kModelFormatVersion : kFloatModelFormatVersion;
   Json header;
   header["format"] = "lstm-sentiment model";
-  header["format_version"] = kModelFormatVersion;
+  header["format_version"] = version;
   Json arch = model_config_to_json(cfg);
   arch["type"] = "embedding-rnn-dense";
   arch["gate_order"] = {{"lstm", "i,f,c,o"}, {"gru", "z,r,h"}, {"simple_rnn", "h"}};
@@ -117,9 +203,11 @@ std::string serialize_model(const Classifier& c) {
                              {"oov_index", data::kOovIndex},
                              {"index_from", data::kIndexFrom}};
   header["labels"] = c.labels();
+  if (quantized) header["quantization"] = {{"scheme", kQuantizationScheme}};
+  const std::vector<TensorLayout> layout = weights_layout(m.views(), quantized != nullptr);
   Json tensors = Json::array();
-  for (const auto& v : m.views())
-    tensors.push_back({{"name", v.name}, {"shape", v.shape}, {"offset", v.offset}});
+  for (size_t k = 0; k < m.views().size(); ++k)
+    tensors.push_back(tensor_entry(m.views()[k], layout[k]));
   header["tensors"] = tensors;
   header["training"] = Json::parse(c.training_json);
   header["metrics"] = Json::parse(c.metrics_json);
@@ -130,16 +218,29 @@ std::string serialize_model(const Classifier& c) {
 
   std::string out;
   const auto params = m.params();
-  out.reserve(64 + h.size() + vocab.size() + params.size_bytes());
+  const uint64_t weight_bytes = quantized && !layout.empty()
+                                    ? layout.back().offset + layout.back().bytes
+                                    : params.size_bytes();
+  out.reserve(64 + h.size() + vocab.size() + weight_bytes);
   out.append(kModelMagic, sizeof kModelMagic);
-  put<uint32_t>(out, kModelFormatVersion);
+  put<uint32_t>(out, version);
   put<uint32_t>(out, 0);
   put<uint64_t>(out, h.size());
   out += h;
   put<uint64_t>(out, vocab.size());
   out += vocab;
-  put<uint64_t>(out, params.size_bytes());
-  out.append(reinterpret_cast<const char*>(params.data()), params.size_bytes());
+  put<uint64_t>(out, weight_bytes);
+  size_t next_int8 = 0;
+  for (size_t k = 0; k < m.views().size(); ++k) {
+    const ParamView& v = m.views()[k];
+    if (layout[k].int8) {
+      const QuantizedTensor& t = quantized->tensors[next_int8++];
+      out.append(reinterpret_cast<const char*>(t.q.data()), t.q.size());
+      out.append(reinterpret_cast<const char*>(t.scale.data()), t.scale.size() * sizeof(float));
+    } else {
+      out.append(reinterpret_cast<const char*>(params.data() + v.offset), v.size() * sizeof(float));
+    }
+  }
   put<uint32_t>(out, crc32_of(out.data(), out.size()));
   return out;
 }
@@ -225,17 +326,59 @@ Classifier deserialize_model(const std::string& bytes, const std::string& name) 
       check_utf8(words.back(), "vocabulary word " + std::to_string(words.size()), name);
       start = end + 1;
     }
+    const bool quantized = header.contains("quantization");
+    if (quantized) {
+      if (version < kModelFormatVersion)
+        throw Error("model file " + name + " has format version " + std::to_string(version) +
+                    " but int8 weights, which need format version " +
+                    std::to_string(kModelFormatVersion));
+      const Json& qh = header.at("quantization");
+      if (!qh.is_object() || !qh.contains("scheme") || qh.at("scheme") != kQuantizationScheme)
+        throw Error("model file " + name + ": quantization is " + qh.dump() +
+                    ", expected {\"scheme\": \"" + kQuantizationScheme + "\"}");
+    }
     const auto weight_len = r.get<uint64_t>("the weights length");
-    // Counted before the model is made: a header may describe terabytes of weights.
-    const uint64_t expected_bytes = uint64_t{Model::parameter_count(cfg)} * sizeof(float);
-    if (weight_len > kMaxWeightBytes || weight_len != expected_bytes)
+    // Counted before the model is made: a header may describe terabytes of weights. A
+    // quantized file's floats, unpacked, take at most four times its weights' size.
+    const std::vector<ParamView> views = Model::views_of(cfg);
+    const std::vector<TensorLayout> layout = weights_layout(views, quantized);
+    const uint64_t float_bytes = uint64_t{Model::parameter_count(cfg)} * sizeof(float);
+    const uint64_t expected_bytes = layout.empty() ? 0
+                                    : quantized    ? layout.back().offset + layout.back().bytes
+                                                   : float_bytes;
+    if (weight_len > kMaxWeightBytes || float_bytes > kMaxWeightBytes ||
+        weight_len != expected_bytes)
       throw Error("model file " + name + ": got " + std::to_string(weight_len) +
-                  " bytes of weights, expected " + std::to_string(expected_bytes) +
-                  " for the architecture in its header");
+                  " bytes of weights, expected " + std::to_string(expected_bytes) + " for the " +
+                  (quantized ? "int8 " : "") + "architecture in its header");
     const std::string_view w = r.bytes(weight_len, "the weights");
+    const Json& tensors = header.at("tensors");
+    if (tensors.size() != views.size())
+      throw Error("model file " + name + ": tensor table does not match the architecture");
+    for (size_t k = 0; k < tensors.size(); ++k) {
+      const auto& v = views[k];
+      const Json want = tensor_entry(v, layout[k]);
+      auto field = [](const Json& e, const char* key) {
+        return e.is_object() && e.contains(key) ? e.at(key) : Json();
+      };
+      // Compared as JSON: a size read into size_t first could wrap or overflow.
+      bool same = true;
+      for (const char* key : {"name", "shape", "offset", "dtype", "scales"})
+        same = same && field(tensors[k], key) == field(want, key);
+      if (!same)
+        throw Error(
+            "model file " + name + ": tensor '" + v.name + "' does not match the architecture" +
+            (layout[k].int8
+                 ? std::string(" (expected int8 with scales per ") + to_string(layout[k].axis) + ")"
+                 : std::string()));
+    }
     Model model(cfg);
-    const auto params = model.params();
-    std::memcpy(params.data(), w.data(), w.size());
+    if (quantized) {
+      read_quantized_weights(model, w, layout, name);
+    } else {
+      const auto params = model.params();
+      std::memcpy(params.data(), w.data(), w.size());
+    }
     if (const std::string bad = model.non_finite_tensor(); !bad.empty())
       throw Error("model file " + name + ": parameter " + bad +
                   " holds a non-finite value (the run that wrote it diverged)");
@@ -243,17 +386,6 @@ Classifier deserialize_model(const std::string& bytes, const std::string& name) 
     if (r.pos() != bytes.size())
       throw Error("model file " + name + " has " + std::to_string(bytes.size() - r.pos()) +
                   " unexpected trailing bytes");
-    const Json& tensors = header.at("tensors");
-    if (tensors.size() != model.views().size())
-      throw Error("model file " + name + ": tensor table does not match the architecture");
-    for (size_t k = 0; k < tensors.size(); ++k) {
-      const auto& v = model.views()[k];
-      // Compared as JSON: a size read into size_t first could wrap or overflow.
-      if (tensors[k].at("name") != v.name || tensors[k].at("shape") != Json(v.shape) ||
-          tensors[k].at("offset") != v.offset)
-        throw Error("model file " + name + ": tensor '" + v.name +
-                    "' does not match the architecture");
-    }
     Classifier c(std::move(model), data::Vocabulary::from_ranked(std::move(words), num_words), p,
                  labels);
     c.training_json = header.value("training", Json::object()).dump();

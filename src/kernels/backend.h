@@ -9,6 +9,7 @@
 
 #include "kernels/lstm.h"
 #include "kernels/rnn.h"
+#include "kernels/rnn_int8.h"
 
 namespace sentiment::kernels {
 
@@ -38,6 +39,9 @@ struct Backend {
                         size_t O) noexcept;
   void (*dense_backward)(F* dx, F* dw, F* db, const F* dy, const F* x, const F* w, size_t B,
                          size_t I, size_t O) noexcept;
+  // Indexed by CellType: inference time loops on int8 recurrent weights (kernels/rnn_int8.h),
+  // float activations whatever F is.
+  RnnRecurrenceInt8* rnn_recurrence_int8[3];
 };
 
 // The backend in use (the cpu:: kernels).

@@ -94,6 +94,36 @@ void lstm_forward_indexed(DirectionCache<F>& dc, F* scratch, const F* xbase, con
                                                 xbase, xindex, U, or_null(dc.rmask), d);
 }
 
+void recurrent_forward_int8(DirectionCache<float>& dc, std::vector<float>& scratch,
+                            std::vector<int16_t>& qscratch, CellType cell,
+                            RecurrentParams<const float> w, const kernels::Int8Matrix& U,
+                            const float* xbase, const uint32_t* xindex, const kernels::RnnDims& d,
+                            bool from_state) {
+  const kernels::Backend<float>& be = kernels::backend<float>();
+  const size_t G = kernels::rnn_gate_count(cell) * d.H, N = kernels::rnn_packed_rows(d);
+  assert(U.K == d.H && U.N == G && (cell == CellType::kLstm || !xindex));
+  scratch.resize(std::max(scratch.size(), kernels::rnn_int8_scratch_size(cell, d)));
+  qscratch.resize(std::max(qscratch.size(), kernels::int8_gemm_scratch_size(d.B, d.H)));
+  if (!xbase) {
+    // The GRU's gate cache holds four blocks per row, so its projection goes beside it.
+    float* proj = dc.gates.data();
+    if (cell == CellType::kGru) {
+      dc.xproj.resize(std::max(dc.xproj.size(), N * G));
+      proj = dc.xproj.data();
+    }
+    be.project_inputs(proj, G, dc.x.data(), w.kernel, w.bias, N, d.E, G);
+    xbase = proj;
+    xindex = nullptr;
+  }
+  if (cell == CellType::kLstm && !from_state) {
+    std::fill_n(dc.h_seq.data(), d.B * d.H, 0.0f);
+    std::fill_n(dc.c_seq.data(), d.B * d.H, 0.0f);
+  }
+  be.rnn_recurrence_int8[static_cast<size_t>(cell)](
+      dc.h_seq.data(), cell == CellType::kLstm ? dc.c_seq.data() : nullptr, dc.gates.data(),
+      scratch.data(), qscratch.data(), xbase, xindex, U, w.bias, d);
+}
+
 template <typename F>
 void recurrent_backward(DirectionCache<F>& dc, F* scratch, CellType cell,
                         RecurrentParams<const F> w, RecurrentParams<F> dw,

@@ -84,6 +84,17 @@ template <typename F>
 void lstm_forward_indexed(DirectionCache<F>& dc, F* scratch, const F* xbase, const uint32_t* xindex,
                           const F* U, const kernels::RnnDims& d, bool from_state, bool keep_gates);
 
+// Inference on int8 recurrent weights U (kernels/rnn_int8.h). With xbase null, on dc.x
+// projected here with w.kernel and w.bias (as recurrent_forward); else on the projection
+// read from xbase by index (LSTM: xindex, or in order when null; GRU and SimpleRNN: in order,
+// xindex null). LSTM: from the state in h_seq and c_seq (from_state) or zero. scratch and
+// qscratch grow as needed.
+void recurrent_forward_int8(DirectionCache<float>& dc, std::vector<float>& scratch,
+                            std::vector<int16_t>& qscratch, CellType cell,
+                            RecurrentParams<const float> w, const kernels::Int8Matrix& U,
+                            const float* xbase, const uint32_t* xindex, const kernels::RnnDims& d,
+                            bool from_state);
+
 // Backward from dc.dh: accumulates dW, dU, db and writes dc.dx (and, from_state, the
 // initial-state gradients dc.dh0 and dc.dc0 when sized, adding dc.dc as dL/dc_t when not
 // empty). An empty dc.x (per-token projection) skips dW and dx: recurrent_token_backward

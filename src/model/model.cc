@@ -62,9 +62,10 @@ void embed(const ModelConfig& cfg, const float* table, ShardCache& c) {
 
 // One direction of the first layer on projections read by index (per distinct token, or
 // the tables) or, for GRU and SimpleRNN, gathered from the tables.
+// U8: the direction's int8 recurrent weights (quantized models at inference), or null.
 void forward_first_layer(ShardCache& c, DirectionCache<float>& dc, size_t dir, CellType cell,
                          RecurrentParams<const float> w, const kernels::RnnDims& dims, size_t G,
-                         const ProjectionTables* projection) {
+                         const ProjectionTables* projection, const kernels::Int8Matrix* U8) {
   const PackedBatch& b = c.batch;
   const size_t N = b.packed_rows;
   if (cell == CellType::kLstm) {
@@ -81,8 +82,12 @@ void forward_first_layer(ShardCache& c, DirectionCache<float>& dc, size_t dir, C
       c.xindex[p] = c.plan.use_table ? static_cast<uint32_t>(b.tokens[src]) : c.distinct.slot[src];
     }
     dc.x.clear();
-    lstm_forward_indexed(dc, c.scratch.data(), xbase, c.xindex.data(), w.recurrent_kernel, dims,
-                         c.plan.shared, c.training);
+    if (U8)
+      recurrent_forward_int8(dc, c.scratch, c.qscratch, cell, w, *U8, xbase, c.xindex.data(), dims,
+                             c.plan.shared);
+    else
+      lstm_forward_indexed(dc, c.scratch.data(), xbase, c.xindex.data(), w.recurrent_kernel, dims,
+                           c.plan.shared, c.training);
     return;
   }
   // SimpleRNN projects in place in its gate cache.
@@ -92,7 +97,11 @@ void forward_first_layer(ShardCache& c, DirectionCache<float>& dc, size_t dir, C
   for (size_t p = 0; p < N; ++p)
     std::copy_n(table + static_cast<size_t>(b.tokens[b.in_direction(p, dir)]) * G, G,
                 xp.data() + p * G);
-  recurrent_forward_projected(dc, c.scratch.data(), cell, xp.data(), w, dims);
+  if (U8)
+    recurrent_forward_int8(dc, c.scratch, c.qscratch, cell, w, *U8, xp.data(), nullptr, dims,
+                           false);
+  else
+    recurrent_forward_projected(dc, c.scratch.data(), cell, xp.data(), w, dims);
 }
 
 // Recurrent layer l's sizes over the shard: H units, D directions, E inputs, W = D H outputs
@@ -149,13 +158,19 @@ void forward_layer(const Model& model, const ModelParams<const float>& w, ShardC
       dropout_mask(dc.rmask, A * H, layer.recurrent_dropout, rng);
     else
       dc.rmask.clear();
+    const kernels::Int8Matrix* U8 = c.training ? nullptr : model.int8_recurrent_kernel(l, dir);
     if (l == 0 && (c.plan.by_token || c.plan.use_table)) {
       forward_first_layer(c, dc, dir, layer.cell, w.recurrent[l][dir], dims, layer.gates(),
-                          projection);
+                          projection, U8);
     } else {
       const float* in = l == 0 ? c.embedded.data() : c.layers[l - 1].output.data();
       recurrent_gather_input(dc, in, lc.input_mask, b, dir, E);
-      recurrent_forward(dc, c.scratch.data(), layer.cell, w.recurrent[l][dir], dims, c.plan.shared);
+      if (U8)
+        recurrent_forward_int8(dc, c.scratch, c.qscratch, layer.cell, w.recurrent[l][dir], *U8,
+                               nullptr, nullptr, dims, c.plan.shared);
+      else
+        recurrent_forward(dc, c.scratch.data(), layer.cell, w.recurrent[l][dir], dims,
+                          c.plan.shared);
     }
     if (gather) recurrent_scatter_output(lc.output.data(), dc, b, dir, H, W);
   }

@@ -10,11 +10,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/rng.h"
+#include "kernels/int8.h"
 #include "layers/dense.h"
 #include "layers/embedding.h"
 #include "layers/ngram.h"
@@ -23,6 +25,8 @@
 #include "model/config.h"
 
 namespace sentiment {
+
+struct QuantizedWeights;  // model/quantized.h
 
 struct ParamView {
   std::string name;
@@ -53,6 +57,8 @@ class Model {
   // params().size() of Model(config), without allocating it (for readers that must check a
   // file's weight count before trusting its configuration). Validates config.
   static size_t parameter_count(const ModelConfig& config);
+  // views() of Model(config), without allocating its parameters. Validates config.
+  static std::vector<ParamView> views_of(const ModelConfig& config);
 
   // Keras initialisers: embedding U(-0.05, 0.05); recurrent kernels glorot-uniform;
   // recurrent_kernels orthogonal; biases zero except the LSTM forget gate's 1; dense
@@ -82,6 +88,31 @@ class Model {
   // Offset of the n-gram table in the flat buffer (only with an n-gram head).
   size_t ngram_table_offset() const { return embedding_size(); }
 
+  // A quantized model's int8 weights (model/quantized.h), or null for a float model.
+  const QuantizedWeights* quantized() const { return quantized_.get(); }
+  // Attaches int8 weights (one per quantized_views(views()), checked) and sets the float
+  // parameters they cover to their dequantized values. Inference then runs the recurrent
+  // step products in int8; training ignores them (and must not start from such a model).
+  void set_quantized(QuantizedWeights weights);
+  // Layer l's int8 recurrent_kernel for direction dir, or null for a float model and where
+  // the int8 step products are off.
+  const kernels::Int8Matrix* int8_recurrent_kernel(size_t l, size_t dir) const {
+    if (!quantized_) return nullptr;
+    const bool on =
+        int8_mode_ == Int8Steps::kDefault ? int8_default_[l] : int8_mode_ == Int8Steps::kOn;
+    return on ? &int8_recurrent_[l][dir] : nullptr;
+  }
+  // A quantized model runs a layer's recurrent step products in int8 where that is faster
+  // (kernels::cpu::int8_steps_pay, the default), else in float on the same dequantized
+  // weights; benchmarks and tests can switch every layer on or off.
+  void set_int8_steps(bool on) { int8_mode_ = on ? Int8Steps::kOn : Int8Steps::kOff; }
+  // Whether any layer runs int8 step products.
+  bool int8_steps() const {
+    for (size_t l = 0; l < int8_recurrent_.size(); ++l)
+      if (int8_recurrent_kernel(l, 0)) return true;
+    return false;
+  }
+
  private:
   // View indices of each named tensor.
   struct Names {
@@ -98,6 +129,12 @@ class Model {
   std::vector<ParamView> views_;
   Names names_;
   std::vector<float> params_;
+  // Shared between copies: the int8 tensors never change once attached.
+  std::shared_ptr<const QuantizedWeights> quantized_;
+  std::vector<std::vector<kernels::Int8Matrix>> int8_recurrent_;  // [layer][direction]
+  enum class Int8Steps : uint8_t { kDefault, kOn, kOff };
+  Int8Steps int8_mode_ = Int8Steps::kDefault;
+  std::vector<bool> int8_default_;  // [layer]: kernels::cpu::int8_steps_pay
 };
 
 // Which exact fast paths model_forward may take; tests switch them off to compare with the
@@ -159,6 +196,7 @@ struct ShardCache {
   // head's own loss gradient; when it is empty, backward derives both from dlogits.
   std::vector<float> head_logits, dhead_logits;
   std::vector<float> dy, dy_below, scratch;  // dy_below: the layer below's dy, in backward
+  std::vector<int16_t> qscratch;             // quantized models: a step's int8 h_{t-1} rows
 };
 
 // Tables of the first recurrent layer's input projection for every word, one per direction:

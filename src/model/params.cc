@@ -26,6 +26,13 @@ size_t Model::parameter_count(const ModelConfig& config) {
   return layout(config, views, names);
 }
 
+std::vector<ParamView> Model::views_of(const ModelConfig& config) {
+  std::vector<ParamView> views;
+  Names names;
+  layout(config, views, names);
+  return views;
+}
+
 Model::Model(const ModelConfig& config) : config_(config) {
   params_.assign(layout(config, views_, names_), 0.0f);
 }

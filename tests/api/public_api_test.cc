@@ -225,4 +225,23 @@ TEST(PublicApi, OneModelPredictsOnManyThreadsAtOnce) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+TEST(PublicApi, QuantizedModelsLoadAndPredictLikeTheirFloatModel) {
+  const fs::path dir = temp_dir("api-quantized");
+  const fs::path q = dir / "tiny.int8.model";
+  const auto r = sentiment::testing::run_cli("quantize " + (kModels / "tiny.model").string() + " " +
+                                             q.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const sentiment::Model f = sentiment::Model::load((kModels / "tiny.model").string());
+  const sentiment::Model m = sentiment::Model::load(q.string());
+  EXPECT_EQ(m.labels(), f.labels());
+  const std::vector<float> pf = f.predict_proba(kTexts), pq = m.predict_proba(kTexts);
+  ASSERT_EQ(pq.size(), pf.size());
+  // The int8 rounding of the weights and of each step's h moves these by well under 0.02.
+  for (size_t i = 0; i < pf.size(); ++i) EXPECT_NEAR(pq[i], pf[i], 0.02f) << i;
+  const std::vector<sentiment::Prediction> p = m.predict(kTexts);
+  ASSERT_EQ(p.size(), kTexts.size());
+  EXPECT_EQ(m.explain(kTexts[0]).words.size(), 5u);
+  fs::remove_all(dir);
+}
+
 }  // namespace

@@ -30,6 +30,7 @@ Backend<F> make_cpu_backend() {
       cpu_gemm<F>,
       dense_forward<F>,
       dense_backward<F>,
+      {cpu::lstm_recurrence_int8, cpu::gru_recurrence_int8, cpu::simple_rnn_recurrence_int8},
   };
 }
 

@@ -10,6 +10,7 @@
 #include "kernels/cpu/rnn_packed.h"
 #include "kernels/cpu/vmath.h"
 #include "kernels/gru.h"
+#include "kernels/rnn_int8.h"
 
 namespace sentiment::kernels::cpu {
 namespace {
@@ -147,13 +148,13 @@ void run_backward_pass(const BackwardStep<double>& s) {
 }
 
 // The time loop; xp has leading dimension ldx so that gru_forward can keep the input
-// projection in the gates cache itself (ldx = 4H), overwritten step by step.
-template <typename F>
-void recurrence(F* h_seq, F* gates, F* scratch, const F* xp, size_t ldx, const F* U, const F* br,
-                const F* rmask, const RnnDims& d) {
+// projection in the gates cache itself (ldx = 4H), overwritten step by step. multiply(hq,
+// h, rows) writes the step's recurrent product hq (rows, 3H) = h (rows, H) U: a float GEMM,
+// or the int8 one (gru_recurrence_int8). hq (B, 3H) and hm (B, H) are workspaces.
+template <typename F, typename Multiply>
+void recurrence(F* h_seq, F* gates, F* hq, F* hm, const F* xp, size_t ldx, Multiply&& multiply,
+                const F* br, const F* rmask, const RnnDims& d) {
   const size_t B = d.B, H = d.H, G = 3 * H;
-  F* hq = scratch;          // (B, 3H)
-  F* hm = scratch + B * G;  // (B, H)
   std::fill(h_seq, h_seq + B * H, F(0));
   size_t off = 0;  // first packed row of step t
   for (size_t t = 0; t < d.T; ++t) {
@@ -161,12 +162,24 @@ void recurrence(F* h_seq, F* gates, F* scratch, const F* xp, size_t ldx, const F
     if (t == 0)
       std::fill(hq, hq + bt * G, F(0));  // h_{-1} = 0: nothing to multiply
     else
-      gemm<F>(Trans::kNo, Trans::kNo, bt, G, H, F(1), rmask ? hm : h_seq + prev * H, H, U, G, F(0),
-              hq, G);
+      multiply(hq, rmask ? hm : h_seq + prev * H, bt);
     run_forward_pass({h_seq + (B + off) * H, rmask ? hm : nullptr, gates + off * 4 * H,
                       xp + off * ldx, ldx, hq, br, h_seq + prev * H, rmask, bt, H});
     off += bt;
   }
+}
+
+// The float step product: (rows, H) x U (H, 3H) into scratch's (B, 3H) block.
+template <typename F>
+void recurrence_float(F* h_seq, F* gates, F* scratch, const F* xp, size_t ldx, const F* U,
+                      const F* br, const F* rmask, const RnnDims& d) {
+  const size_t H = d.H, G = 3 * H;
+  recurrence(
+      h_seq, gates, scratch, scratch + d.B * G, xp, ldx,
+      [&](F* hq, const F* h, size_t rows) {
+        gemm<F>(Trans::kNo, Trans::kNo, rows, G, H, F(1), h, H, U, G, F(0), hq, G);
+      },
+      br, rmask, d);
 }
 
 }  // namespace
@@ -174,7 +187,19 @@ void recurrence(F* h_seq, F* gates, F* scratch, const F* xp, size_t ldx, const F
 template <typename F>
 void gru_recurrence(F* h_seq, F* /*c_seq*/, F* gates, F* scratch, const F* xproj, const F* U,
                     const F* b, const F* rmask, RnnDims d) noexcept {
-  recurrence(h_seq, gates, scratch, xproj, 3 * d.H, U, b + 3 * d.H, rmask, d);
+  recurrence_float(h_seq, gates, scratch, xproj, 3 * d.H, U, b + 3 * d.H, rmask, d);
+}
+
+void gru_recurrence_int8(float* h_seq, float* /*c_seq*/, float* gates, float* scratch,
+                         int16_t* qscratch, const float* xbase, const uint32_t* /*xindex*/,
+                         const Int8Matrix& U, const float* b, RnnDims d) noexcept {
+  float* sa = scratch + 3 * d.B * d.H;
+  recurrence(
+      h_seq, gates, scratch, static_cast<float*>(nullptr), xbase, 3 * d.H,
+      [&](float* hq, const float* h, size_t rows) {
+        int8_gemm(hq, 3 * d.H, h, d.H, U, rows, 0.0f, qscratch, sa);
+      },
+      b + 3 * d.H, static_cast<const float*>(nullptr), d);
 }
 
 template <typename F>
@@ -182,7 +207,7 @@ void gru_forward(F* h_seq, F* /*c_seq*/, F* gates, F* scratch, const F* x, const
                  const F* b, const F* rmask, RnnDims d) noexcept {
   const size_t G = 3 * d.H, ld = 4 * d.H;
   project_inputs(gates, ld, x, W, b, rnn_packed_rows(d), d.E, G);
-  recurrence(h_seq, gates, scratch, gates, ld, U, b + G, rmask, d);
+  recurrence_float(h_seq, gates, scratch, gates, ld, U, b + G, rmask, d);
 }
 
 template <typename F>

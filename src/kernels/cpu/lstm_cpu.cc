@@ -12,6 +12,7 @@
 #include "kernels/cpu/rnn_packed.h"
 #include "kernels/cpu/vmath.h"
 #include "kernels/lstm.h"
+#include "kernels/rnn_int8.h"
 
 namespace sentiment::kernels::cpu {
 namespace {
@@ -201,6 +202,24 @@ void lstm_recurrence_indexed(F* h_seq, F* c_seq, F* gates, F* scratch, const F* 
                              const uint32_t* xindex, const F* U, const F* rmask,
                              RnnDims d) noexcept {
   recurrence_impl(h_seq, c_seq, gates, scratch, xbase, xindex, U, rmask, d);
+}
+
+void lstm_recurrence_int8(float* h_seq, float* c_seq, float* gates, float* scratch,
+                          int16_t* qscratch, const float* xbase, const uint32_t* xindex,
+                          const Int8Matrix& U, const float* /*b*/, RnnDims d) noexcept {
+  const size_t B = d.B, H = d.H, G = 4 * H;
+  size_t off = 0;
+  for (size_t t = 0; t < d.T; ++t) {
+    const size_t bt = rnn_rows(d, t), prev = rnn_prev_state_row(d, t, off);
+    float* z = gates + off * G;
+    if (xindex)
+      for (size_t r = 0; r < bt; ++r) std::copy_n(xbase + xindex[off + r] * G, G, z + r * G);
+    else if (xbase + off * G != z)
+      std::copy_n(xbase + off * G, bt * G, z);
+    int8_gemm(z, G, h_seq + prev * H, H, U, bt, 1.0f, qscratch, scratch);
+    lstm_cell_forward(h_seq + (B + off) * H, c_seq + (B + off) * H, z, c_seq + prev * H, bt, H);
+    off += bt;
+  }
 }
 
 template <typename F>

@@ -8,6 +8,7 @@
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/rnn_packed.h"
 #include "kernels/cpu/vmath.h"
+#include "kernels/rnn_int8.h"
 #include "kernels/simple_rnn.h"
 
 namespace sentiment::kernels::cpu {
@@ -105,25 +106,47 @@ void run_backward_pass(const BackwardStep<double>& s) {
   s.m ? backward_pass<double, true>(s) : backward_pass<double, false>(s);
 }
 
-}  // namespace
-
-template <typename F>
-void simple_rnn_recurrence(F* h_seq, F* /*c_seq*/, F* gates, F* scratch, const F* xproj, const F* U,
-                           const F* /*b*/, const F* rmask, RnnDims d) noexcept {
+// The time loop. accumulate(z, h, rows) adds the step's recurrent product h (rows, H) U to
+// z (rows, H): a float GEMM, or the int8 one (simple_rnn_recurrence_int8).
+template <typename F, typename Accumulate>
+void recurrence(F* h_seq, F* gates, F* hm, const F* xproj, Accumulate&& accumulate, const F* rmask,
+                const RnnDims& d) {
   const size_t B = d.B, H = d.H;
-  F* hm = scratch;  // (B, H)
   if (xproj != gates) std::copy(xproj, xproj + rnn_packed_rows(d) * H, gates);
   std::fill(h_seq, h_seq + B * H, F(0));
   size_t off = 0;  // first packed row of step t
   for (size_t t = 0; t < d.T; ++t) {
     const size_t bt = rnn_rows(d, t), prev = rnn_prev_state_row(d, t, off);
     // At t = 0, h_{-1} = 0 contributes nothing.
-    if (t > 0)
-      gemm<F>(Trans::kNo, Trans::kNo, bt, H, H, F(1), rmask ? hm : h_seq + prev * H, H, U, H, F(1),
-              gates + off * H, H);
+    if (t > 0) accumulate(gates + off * H, rmask ? hm : h_seq + prev * H, bt);
     run_forward_pass({h_seq + (B + off) * H, rmask ? hm : nullptr, gates + off * H, rmask, bt, H});
     off += bt;
   }
+}
+
+}  // namespace
+
+template <typename F>
+void simple_rnn_recurrence(F* h_seq, F* /*c_seq*/, F* gates, F* scratch, const F* xproj, const F* U,
+                           const F* /*b*/, const F* rmask, RnnDims d) noexcept {
+  const size_t H = d.H;
+  recurrence(
+      h_seq, gates, scratch, xproj,
+      [&](F* z, const F* h, size_t rows) {
+        gemm<F>(Trans::kNo, Trans::kNo, rows, H, H, F(1), h, H, U, H, F(1), z, H);
+      },
+      rmask, d);
+}
+
+void simple_rnn_recurrence_int8(float* h_seq, float* /*c_seq*/, float* gates, float* scratch,
+                                int16_t* qscratch, const float* xbase, const uint32_t* /*xindex*/,
+                                const Int8Matrix& U, const float* /*b*/, RnnDims d) noexcept {
+  recurrence(
+      h_seq, gates, static_cast<float*>(nullptr), xbase,
+      [&](float* z, const float* h, size_t rows) {
+        int8_gemm(z, d.H, h, d.H, U, rows, 1.0f, qscratch, scratch);
+      },
+      static_cast<const float*>(nullptr), d);
 }
 
 template <typename F>
