@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "expect_load_error.h"
 #include "io/model_file.h"
 #include "io/safetensors.h"
 
@@ -271,15 +272,7 @@ std::string with_header(const std::function<void(nlohmann::ordered_json&)>& edit
   return join_file(parts);
 }
 
-void expect_load_error_naming(const std::string& bytes, const std::vector<std::string>& words) {
-  try {
-    deserialize_model(bytes, "crafted.model");
-    FAIL() << "the crafted file was accepted";
-  } catch (const Error& e) {
-    for (const auto& w : words)
-      EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << w << " in: " << e.what();
-  }
-}
+using testing::expect_load_error_naming;
 
 TEST(ModelFileLimits, HugeMaxlenNamesFieldValueAndLimit) {
   expect_load_error_naming(
